@@ -1,0 +1,64 @@
+"""`evolve export RUN_DIR`: every evaluation as CSV or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from evolver.store import RunReader
+
+BASE_COLUMNS = ["id", "candidate_id", "island", "generation", "operator", "parent_ids",
+                "split", "fidelity", "seed", "status", "error", "seconds", "cost_usd", "genome"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="write all evaluations as CSV or JSONL",
+        description="Write one row per evaluation (search and report splits) with the "
+        "candidate's lineage fields, its genome and every metric.",
+    )
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--format", choices=["csv", "jsonl"], default="jsonl",
+                   help="output format")
+    p.add_argument("--output", "-o", default="-", help="file to write ('-' for stdout)")
+    p.set_defaults(handler=run)
+
+
+def rows(reader: RunReader) -> Iterator[dict[str, Any]]:
+    candidates = {c.id: c for c in reader.candidates()}
+    for _, ev in reader.evaluations(split=None):
+        c = candidates[ev.candidate_id]
+        yield {
+            "id": ev.id, "candidate_id": c.id, "island": c.island, "generation": c.generation,
+            "operator": c.operator, "parent_ids": list(c.parent_ids), "split": ev.split,
+            "fidelity": ev.fidelity, "seed": ev.seed, "status": ev.status, "error": ev.error,
+            "seconds": ev.seconds, "cost_usd": ev.cost_usd, "genome": c.genome,
+            **{f"metric.{k}": v for k, v in ev.metrics.items()},
+            **{f"artifact.{k}": v for k, v in ev.artifacts.items()},
+        }
+
+
+def run(args: argparse.Namespace) -> int:
+    with RunReader(args.run_dir) as reader:
+        data = list(rows(reader))
+    out = sys.stdout if args.output == "-" else Path(args.output).open("w", newline="")
+    try:
+        if args.format == "jsonl":
+            for row in data:
+                out.write(json.dumps(row) + "\n")
+        else:
+            extra = sorted({k for row in data for k in row} - set(BASE_COLUMNS))
+            writer = csv.DictWriter(out, fieldnames=BASE_COLUMNS + extra)
+            writer.writeheader()
+            for row in data:
+                writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v
+                                 for k, v in row.items()})
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0

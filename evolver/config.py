@@ -1,0 +1,165 @@
+"""RunConfig: every setting of a run, validated before any work starts.
+
+Loaded from TOML, overridden by CLI flags (which mirror the field names), resolved and written
+to the run directory as `config.toml`. Every error names the field, the bad value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+BACKENDS = ("local", "ray")
+TOPOLOGIES = ("ring", "star", "complete", "torus", "random")
+
+
+class ConfigError(ValueError):
+    """A bad setting. The message is one line, fit to show a user as it is."""
+
+
+@dataclass
+class RunConfig:
+    """Settings of one run. Every field but `target` has a default."""
+
+    target: str
+    budget: int = 200
+    islands: int = 2
+    backend: str = "local"
+    address: str | None = None
+    run_dir: str | None = None
+    seed: int = 0
+    domains: list[str] | None = None
+    evaluator: str | None = None
+    objectives: list[str] | None = None
+    population: int = 16
+    workers: int = 2
+    strategy: str | list[str] = "variation"
+    topology: str = "ring"
+    migration_interval: int = 10
+    migrants: int = 2
+    timeout: float = 600.0
+    snapshot_interval: int = 20
+    report_seeds: int = 3
+    strategy_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    target_options: dict[str, Any] = field(default_factory=dict)
+    evaluator_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # --- validation -------------------------------------------------------------------
+    def validate(self) -> None:
+        from evolver.registry import target_names  # late: registries read entry points
+
+        _check_type(self, "target", str)
+        if self.target not in target_names():
+            raise ConfigError(
+                f"target: unknown {self.target!r}; allowed: {', '.join(target_names())}"
+            )
+        for name, low in (
+            ("budget", 1), ("islands", 1), ("population", 2), ("workers", 1),
+            ("migration_interval", 1), ("migrants", 0), ("snapshot_interval", 1),
+            ("report_seeds", 0),
+        ):
+            _check_type(self, name, int)
+            value = getattr(self, name)
+            if value < low:
+                raise ConfigError(f"{name}: {value} is too small; allowed: an integer >= {low}")
+        _check_type(self, "seed", int)
+        _check_choice("backend", self.backend, BACKENDS)
+        _check_choice("topology", self.topology, TOPOLOGIES)
+        _check_type(self, "timeout", (int, float))
+        if not self.timeout > 0:
+            raise ConfigError(f"timeout: {self.timeout} s; allowed: a number of seconds > 0")
+        for name in ("domains", "objectives"):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+            ):
+                raise ConfigError(f"{name}: {value!r}; allowed: a list of strings")
+        if self.domains is not None and len(set(self.domains)) != len(self.domains):
+            raise ConfigError(f"domains: {self.domains!r} repeats a name; names must be unique")
+        if self.objectives is not None:
+            from evolver.types import Objective
+
+            for spec in self.objectives:
+                try:
+                    Objective.parse(spec)
+                except ValueError as exc:
+                    raise ConfigError(f"objectives: {exc}") from None
+        strategies = self.strategy if isinstance(self.strategy, list) else [self.strategy]
+        from islands.strategies import strategy_names
+
+        for s in strategies:
+            _check_choice("strategy", s, strategy_names())
+        if isinstance(self.strategy, list) and not self.strategy:
+            raise ConfigError("strategy: an empty list; give one strategy or one per island")
+        for name in ("target_options", "evaluator_options", "strategy_options"):
+            if not isinstance(getattr(self, name), dict):
+                raise ConfigError(f"{name}: expected a table of settings")
+
+    def strategy_of(self, island: int) -> str:
+        """The strategy of one island: a list cycles over the islands."""
+        if isinstance(self.strategy, list):
+            return self.strategy[island % len(self.strategy)]
+        return self.strategy
+
+    # --- files --------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "config") -> RunConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown field {unknown[0]!r}; allowed: {', '.join(sorted(known))}"
+            )
+        if "target" not in data:
+            raise ConfigError(f"{source}: field 'target' is required")
+        try:
+            return cls(**data)
+        except TypeError as exc:  # a wrong call shape that dataclasses reports
+            raise ConfigError(f"{source}: {exc}") from None
+
+    @classmethod
+    def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
+        """Read a TOML file; `overrides` (CLI flags that were given) win over the file."""
+        data = read_toml(path)
+        data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls.from_dict(data, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    def replace(self, **changes: Any) -> RunConfig:
+        return dataclasses.replace(self, **changes)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text())
+    except (FileNotFoundError, IsADirectoryError):
+        raise ConfigError(f"config: no such file {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML ({exc})") from None
+
+
+def _check_type(config: RunConfig, name: str, kind: type | tuple[type, ...]) -> None:
+    value = getattr(config, name)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        allowed = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{name}: {value!r} is a {type(value).__name__}; allowed: {allowed}")
+
+
+def _check_choice(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name}: unknown {value!r}; allowed: {', '.join(allowed)}")

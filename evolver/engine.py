@@ -1,0 +1,310 @@
+"""The engine: the driver that runs islands, evaluations, migration and the run store.
+
+Steady state: whenever an evaluation slot frees, the next island (round robin) proposes one
+candidate, so workers never wait for a generation to finish. Every completed evaluation is
+committed to `run.db` before the engine acts on it. On the local backend results are handed
+to islands in the order they were issued, which makes a run reproducible from its seed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from evaluators.callable import CallableEvaluator
+from evolver.config import ConfigError, RunConfig
+from evolver.events import Event, EventBus, Observer
+from evolver.registry import make_evaluator, make_target
+from evolver.report import measure_report
+from evolver.store import RunReader, RunStore
+from evolver.store.reader import HEARTBEAT_SECONDS
+from evolver.targets.base import InvalidGenome
+from evolver.types import Candidate, EvalContext, Evaluation, Objective
+from islands.backends import Executor, IslandHandle, make_backend
+from islands.member import Proposal
+from islands.topology import as_topology, make_topology
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    best: Candidate | None
+    best_evaluation: Evaluation | None
+    frontier: list[Candidate]
+    counts: dict[str, int]
+    #: final figures on the report split: name -> objective -> {mean, std, n, seeds}
+    report: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+class Engine:
+    """`Engine(config, evaluator=fn).run()`; `Engine.resume(run_dir).run()` continues a run."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        evaluator: Any = None,
+        *,
+        topology: nx.Graph | None = None,
+        observers: Iterable[Observer] = (),
+    ) -> None:
+        self.config = config
+        self.target = make_target(config)
+        self.evaluator = _as_evaluator(evaluator, config, self.target.default_evaluator)
+        specs = config.objectives or list(
+            getattr(self.evaluator, "objectives", ()) or self.target.default_objectives
+        )
+        self.objectives = [Objective.parse(s) for s in specs]
+        if isinstance(self.evaluator, CallableEvaluator) and not self.evaluator.objectives:
+            self.evaluator.objectives = tuple(self.objectives)
+        if topology is not None:
+            try:
+                self.topology = as_topology(topology, config.islands)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+        else:
+            self.topology = make_topology(config.topology, config.islands, config.seed)
+        self.events = EventBus()
+        for observer in observers:
+            self.events.subscribe(observer)
+        self._resuming = False
+
+    @classmethod
+    def resume(cls, run_dir: str | Path, evaluator: Any = None, **kwargs: Any) -> Engine:
+        with RunReader(run_dir) as reader:
+            data = reader.config_dict()
+        data["run_dir"] = str(run_dir)
+        engine = cls(RunConfig.from_dict(data, source=f"{run_dir}/config.toml"), evaluator,
+                     **kwargs)
+        engine._resuming = True
+        return engine
+
+    # --- the run ------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        config = self.config
+        run_dir = Path(config.run_dir or _default_run_dir(config))
+        if self._resuming:
+            store = RunStore.open(run_dir)
+        else:
+            config = self.config = config.replace(run_dir=str(run_dir))
+            store = RunStore.create(run_dir, config, [str(o) for o in self.objectives])
+        backend = make_backend(config.backend, config.address)
+        executor: Executor | None = None
+        try:
+            store.set_meta(status="running")
+            store.heartbeat()
+            islands = self._start_islands(backend, store)
+            executor = backend.executor(self.evaluator, self.objectives, config.workers,
+                                        config.timeout)
+            self._emit(store, Event("run_started", f"{config.target} run in {run_dir}",
+                                    data={"resumed": self._resuming}))
+            _Search(self, store, islands, executor, backend.ordered).run()
+            report = measure_report(self, store, executor)
+            store.set_meta(status="finished", finished=str(time.time()))
+            self._emit(store, Event("run_finished", f"finished {run_dir}"))
+        except BaseException:
+            store.set_meta(status="interrupted")
+            raise
+        finally:
+            if executor is not None:
+                executor.close()
+            backend.close()
+        return self._result(store, report)
+
+    def _start_islands(self, backend: Any, store: RunStore) -> list[IslandHandle]:
+        config = self.config
+        seeds = self.target.seed_genomes()
+        snapshots = store.snapshots()
+        islands = []
+        for i in range(config.islands):
+            island = backend.island(
+                index=i, target=self.target, objectives=self.objectives,
+                strategy=config.strategy_of(i),
+                strategy_options=config.strategy_options.get(config.strategy_of(i), {}),
+                seed=config.seed, population_size=config.population,
+                seeds=seeds[i :: config.islands],
+            )
+            if i in snapshots:
+                island.restore(snapshots[i][1])
+            after = snapshots.get(i, (0, None))[0]
+            replay = [(store.candidate(ev.candidate_id), ev)
+                      for _, ev in store.evaluations("search", after_seq=after) if ev.island == i]
+            if replay:
+                island.tell(replay)
+            islands.append(island)
+        return islands
+
+    def _emit(self, store: RunStore, event: Event) -> None:
+        if event.kind != "evaluation":
+            store.event(event.kind, event.message, event.island, **event.data)
+        self.events.emit(event)
+
+    def _result(self, store: RunStore, report: dict[str, Any]) -> RunResult:
+        best = store.best(self.objectives)
+        result = RunResult(
+            run_dir=store.run_dir,
+            best=best[0] if best else None,
+            best_evaluation=best[1] if best else None,
+            frontier=[c for c, _ in store.frontier(self.objectives)],
+            counts=store.counts(),
+            report=report,
+        )
+        store.close()
+        return result
+
+
+class _Search:
+    """The steady-state loop of one run (one object per run, so its state is plain)."""
+
+    def __init__(self, engine: Engine, store: RunStore, islands: list[IslandHandle],
+                 executor: Executor, ordered: bool) -> None:
+        self.engine = engine
+        self.config = engine.config
+        self.store = store
+        self.islands = islands
+        self.executor = executor
+        self.ordered = ordered
+        self.done = store.counts()["done"]
+        self.next_island = self.done
+        self.next_id = store.conn.execute(
+            "SELECT COUNT(*) FROM candidates WHERE id LIKE 'c%'").fetchone()[0]
+        self.jobs: dict[str, Candidate] = {}
+        self.issue_order: deque[str] = deque()
+        self.finished: dict[str, Evaluation] = {}
+        self.since_migration = [0] * len(islands)
+        self.since_snapshot = [0] * len(islands)
+        self.last_beat = 0.0
+
+    def run(self) -> None:
+        for candidate, context in self.store.pending_jobs():  # in flight when it stopped
+            if context.split == "search":
+                self._submit(candidate, context)
+        budget = self.config.budget
+        while self.done < budget:
+            while len(self.jobs) < self.executor.slots and self.done + len(self.jobs) < budget:
+                self._submit_next()
+            for ev in self._collect(self.executor.poll(0.25)):
+                self._handle(ev)
+            self._beat()
+        for i, island in enumerate(self.islands):
+            self._snapshot(i, island)
+
+    def _submit_next(self) -> None:
+        i = self.next_island % len(self.islands)
+        self.next_island += 1
+        (proposal,) = self.islands[i].propose(1)
+        candidate = self._candidate(proposal, i)
+        context = EvalContext(fidelity=0, seed=self.config.seed, split="search")
+        try:
+            candidate = _with_genome(candidate, self.engine.target.validate(candidate.genome))
+        except InvalidGenome as exc:
+            self.store.issue(candidate, context)
+            self.jobs[candidate.id] = candidate
+            ev = Evaluation(candidate.id, status="invalid", error=f"invalid genome: {exc}",
+                            seed=context.seed, island=i)
+            self.issue_order.append(ev.id)
+            self.finished[ev.id] = ev
+            return
+        self._submit(candidate, context)
+
+    def _candidate(self, p: Proposal, island: int) -> Candidate:
+        cid = f"c{self.next_id:06d}"
+        self.next_id += 1
+        return Candidate(cid, self.config.target, p.genome, tuple(p.parent_ids), island,
+                         p.generation, p.operator, p.model, p.cost_usd)
+
+    def _submit(self, candidate: Candidate, context: EvalContext) -> None:
+        self.store.issue(candidate, context)
+        self.jobs[candidate.id] = candidate
+        self.issue_order.append(
+            Evaluation(candidate.id, fidelity=context.fidelity, seed=context.seed).id
+        )
+        self.executor.submit(candidate, context)
+
+    def _collect(self, results: list[Evaluation]) -> list[Evaluation]:
+        """Results to act on now: all (as completed), or (ordered) the finished head."""
+        for ev in results:
+            self.finished[ev.id] = ev
+        if not self.ordered:
+            out = list(self.finished.values())
+            for ev in out:
+                self.issue_order.remove(ev.id)
+            self.finished.clear()
+            return out
+        out = []
+        while self.issue_order and self.issue_order[0] in self.finished:
+            out.append(self.finished.pop(self.issue_order.popleft()))
+        return out
+
+    def _handle(self, ev: Evaluation) -> None:
+        seq = self.store.record(ev)
+        candidate = self.jobs.pop(ev.candidate_id)
+        if seq is None:  # recorded before a crash and re-issued: told already
+            return
+        self.done += 1
+        i = candidate.island
+        self.islands[i].tell([(candidate, ev)])
+        self.engine.events.emit(Event("evaluation", island=i, evaluation=ev,
+                                      data={"done": self.done, "budget": self.config.budget}))
+        if not ev.ok:
+            self.store.event(ev.status, f"{candidate.id}: {ev.error.strip().splitlines()[-1:]}",
+                             i, candidate_id=candidate.id)
+        self.since_migration[i] += 1
+        if self.since_migration[i] >= self.config.migration_interval:
+            self.since_migration[i] = 0
+            self._migrate(i)
+        self.since_snapshot[i] += 1
+        if self.since_snapshot[i] >= self.config.snapshot_interval:
+            self._snapshot(i, self.islands[i], seq)
+
+    def _migrate(self, source: int) -> None:
+        k = self.config.migrants
+        if k == 0 or not self.engine.topology.out_degree(source):
+            return
+        emigrants = self.islands[source].emigrants(k)
+        for dest in sorted(self.engine.topology.successors(source)):
+            accepted = self.islands[dest].immigrate(emigrants)
+            self.engine._emit(self.store, Event(
+                "migration", f"{len(accepted)} migrants from island {source} to {dest}",
+                island=source, data={"to": dest, "ids": accepted}))
+
+    def _snapshot(self, i: int, island: IslandHandle, seq: int | None = None) -> None:
+        if seq is None:
+            seq = self.store.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM evaluations")\
+                .fetchone()[0]
+        self.store.save_snapshot(i, island.snapshot(), seq)
+        self.since_snapshot[i] = 0
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        if now - self.last_beat >= HEARTBEAT_SECONDS:
+            self.store.heartbeat()
+            self.last_beat = now
+
+
+def _with_genome(candidate: Candidate, genome: Any) -> Candidate:
+    return replace(candidate, genome=genome)
+
+
+def _as_evaluator(evaluator: Any, config: RunConfig, default: str) -> Any:
+    if evaluator is None:
+        return make_evaluator(config.evaluator or default, config)
+    if hasattr(evaluator, "evaluate"):
+        return evaluator
+    if callable(evaluator):
+        return CallableEvaluator(evaluator)
+    raise ConfigError(f"evaluator: {evaluator!r} is neither an Evaluator nor a callable")
+
+
+def _default_run_dir(config: RunConfig) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{config.target}-{stamp}-s{config.seed}"
+
+
+__all__ = ["Engine", "RunResult"]

@@ -1,0 +1,62 @@
+"""The target protocol: what a kind of candidate is and how it varies.
+
+A target knows its genome and its variation operators; it knows nothing of islands, Ray or
+the run store. Islands call these methods with their own RNG, so a run is reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from evolver.config import RunConfig
+
+Genome = Any
+
+
+class InvalidGenome(ValueError):
+    """A genome that breaks the target's rules; its evaluation is recorded `invalid`."""
+
+
+@runtime_checkable
+class Target(Protocol):
+    name: ClassVar[str]
+    #: objectives used when neither the config nor the evaluator names any
+    default_objectives: ClassVar[tuple[str, ...]]
+    #: the evaluator used when the config names none (a registry name)
+    default_evaluator: ClassVar[str]
+    #: names of the behaviour descriptors, each in [0, 1], for the MAP-Elites grid
+    descriptor_names: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def from_config(cls, config: RunConfig) -> Target: ...
+
+    def random_genome(self, rng: np.random.Generator) -> Genome: ...
+
+    def seed_genomes(self) -> list[Genome]:
+        """Genomes every island starts from besides random ones (such as the uniform mix)."""
+        ...
+
+    def baselines(self) -> dict[str, Genome]:
+        """Named reference genomes measured beside the best in the final report."""
+        ...
+
+    def validate(self, genome: Genome) -> Genome:
+        """Return the genome in canonical form or raise InvalidGenome."""
+        ...
+
+    def mutate(self, genome: Genome, rng: np.random.Generator) -> Genome: ...
+
+    def crossover(self, a: Genome, b: Genome, rng: np.random.Generator) -> Genome: ...
+
+    def descriptors(self, genome: Genome) -> tuple[float, ...]: ...
+
+    def key(self, genome: Genome) -> str:
+        """A canonical string: two genomes with one key are the same candidate."""
+        ...
+
+    def describe(self, genome: Genome) -> str:
+        """One short line for terminals and logs."""
+        ...
