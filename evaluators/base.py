@@ -81,9 +81,7 @@ def classify(raw: Any, base: Evaluation, objectives: Sequence[Objective]) -> Eva
     for name, value in metrics_in.items():
         if isinstance(value, str):
             artifacts[str(name)] = value
-        elif isinstance(value, bool):
-            metrics[str(name)] = float(value)
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, (bool, int, float)):
             metrics[str(name)] = float(value)
         else:
             try:

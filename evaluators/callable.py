@@ -83,12 +83,12 @@ def load_reference(reference: str) -> Callable[..., Any]:
     module_part, sep, attr = reference.rpartition(":")
     if not sep or not module_part or not attr:
         raise ValueError(
-            f"evaluator reference {reference!r}: expected 'module:function' or 'file.py:function'"
+            f"evaluator: {reference!r}: expected 'module:function' or 'file.py:function'"
         )
     if module_part.endswith(".py"):
         path = Path(module_part)
         if not path.is_file():
-            raise ValueError(f"evaluator reference {reference!r}: no file {path}")
+            raise ValueError(f"evaluator: {reference!r}: no file {path}")
         name = f"_archipelago_user_{path.stem}"
         spec = importlib.util.spec_from_file_location(name, path.resolve())
         assert spec and spec.loader
@@ -99,8 +99,8 @@ def load_reference(reference: str) -> Callable[..., Any]:
         try:
             module = importlib.import_module(module_part)
         except ImportError as exc:
-            raise ValueError(f"evaluator reference {reference!r}: {exc}") from exc
+            raise ValueError(f"evaluator: {reference!r}: {exc}") from exc
     try:
         return getattr(module, attr)
     except AttributeError:
-        raise ValueError(f"evaluator reference {reference!r}: no {attr!r} in it") from None
+        raise ValueError(f"evaluator: {reference!r}: no {attr!r} in it") from None

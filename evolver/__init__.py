@@ -25,7 +25,10 @@ _EXPORTS = {
     "RunReader": "evolver.store",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # noqa: RUF022 - grouped like _EXPORTS
+    "Candidate", "ConfigError", "Engine", "EvalContext", "Evaluation", "Event", "Objective",
+    "RunConfig", "RunReader", "RunResult",
+]
 
 if TYPE_CHECKING:
     from evolver.config import ConfigError, RunConfig

@@ -76,10 +76,14 @@ class Engine:
         self._resuming = False
 
     @classmethod
-    def resume(cls, run_dir: str | Path, evaluator: Any = None, **kwargs: Any) -> Engine:
+    def resume(cls, run_dir: str | Path, evaluator: Any = None, *, budget: int | None = None,
+               **kwargs: Any) -> Engine:
+        """Continue a run; `budget` raises (or keeps) the number of evaluations in all."""
         with RunReader(run_dir) as reader:
             data = reader.config_dict()
         data["run_dir"] = str(run_dir)
+        if budget is not None:
+            data["budget"] = budget
         engine = cls(RunConfig.from_dict(data, source=f"{run_dir}/config.toml"), evaluator,
                      **kwargs)
         engine._resuming = True
@@ -91,6 +95,7 @@ class Engine:
         run_dir = Path(config.run_dir or _default_run_dir(config))
         if self._resuming:
             store = RunStore.open(run_dir)
+            store.update_config(config)
         else:
             config = self.config = config.replace(run_dir=str(run_dir))
             store = RunStore.create(run_dir, config, [str(o) for o in self.objectives])
@@ -185,15 +190,21 @@ class _Search:
         for candidate, context in self.store.pending_jobs():  # in flight when it stopped
             if context.split == "search":
                 self._submit(candidate, context)
-        budget = self.config.budget
-        while self.done < budget:
-            while len(self.jobs) < self.executor.slots and self.done + len(self.jobs) < budget:
-                self._submit_next()
+        self._fill()
+        while self.done < self.config.budget:
             for ev in self._collect(self.executor.poll(0.25)):
                 self._handle(ev)
+                # Refill after each result, not after each batch: which results arrive
+                # together is timing, and proposals must not depend on it.
+                self._fill()
             self._beat()
         for i, island in enumerate(self.islands):
             self._snapshot(i, island)
+
+    def _fill(self) -> None:
+        while (len(self.jobs) < self.executor.slots
+               and self.done + len(self.jobs) < self.config.budget):
+            self._submit_next()
 
     def _submit_next(self) -> None:
         i = self.next_island % len(self.islands)

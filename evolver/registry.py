@@ -53,7 +53,7 @@ def make_evaluator(name: str, config: RunConfig) -> Evaluator:
         try:
             return CallableEvaluator.from_reference(name, **config.evaluator_options)
         except ValueError as exc:
-            raise ConfigError(f"evaluator: {exc}") from None
+            raise ConfigError(str(exc)) from None
     raise ConfigError(
         f"evaluator: unknown {name!r}; allowed: {', '.join(sorted(group))}, "
         "or a reference 'module:function' / 'path/to/file.py:function'"

@@ -56,7 +56,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("evolve: interrupted; continue with `evolve resume RUN_DIR`", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

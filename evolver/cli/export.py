@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from evolver.store import RunReader
 
@@ -46,19 +46,22 @@ def rows(reader: RunReader) -> Iterator[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     with RunReader(args.run_dir) as reader:
         data = list(rows(reader))
-    out = sys.stdout if args.output == "-" else Path(args.output).open("w", newline="")
-    try:
-        if args.format == "jsonl":
-            for row in data:
-                out.write(json.dumps(row) + "\n")
-        else:
-            extra = sorted({k for row in data for k in row} - set(BASE_COLUMNS))
-            writer = csv.DictWriter(out, fieldnames=BASE_COLUMNS + extra)
-            writer.writeheader()
-            for row in data:
-                writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v
-                                 for k, v in row.items()})
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    if args.output == "-":
+        write(data, args.format, sys.stdout)
+    else:
+        with Path(args.output).open("w", newline="") as out:
+            write(data, args.format, out)
     return 0
+
+
+def write(data: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    if fmt == "jsonl":
+        for row in data:
+            out.write(json.dumps(row) + "\n")
+        return
+    extra = sorted({k for row in data for k in row} - set(BASE_COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=BASE_COLUMNS + extra)
+    writer.writeheader()
+    for row in data:
+        writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v
+                         for k, v in row.items()})

@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run_dir", metavar="RUN_DIR", help="the run directory to continue")
     p.add_argument("--evaluator", default=None,
                    help="override the evaluator ('module:function' or 'file.py:function')")
+    p.add_argument("--budget", type=int, default=None,
+                   help="evaluations in all, to extend a run (default: the run's budget)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from evolver.engine import Engine
     from evolver.registry import make_evaluator
 
-    engine = Engine.resume(args.run_dir)
+    engine = Engine.resume(args.run_dir, budget=args.budget)
     if args.evaluator:
         engine.evaluator = make_evaluator(args.evaluator, engine.config)
     if not args.quiet:

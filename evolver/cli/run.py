@@ -19,7 +19,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
                            "(a local Ray instance), the Python API to local"}),
     ("--address", {"help": "join an existing Ray cluster at this address"}),
     ("--run-dir", {"help": "the run directory (default runs/TARGET-TIME-sSEED)"}),
-    ("--seed", {"type": int, "help": "seed of the islands' RNGs and of the evaluations (default 0)"}),
+    ("--seed", {"type": int,
+                "help": "seed of the islands' RNGs and of the evaluations (default 0)"}),
     ("--evaluator", {"help": "an evaluator name or 'module:function' / 'file.py:function' "
                              "(default: the target's)"}),
     ("--workers", {"type": int, "help": "evaluations in parallel (default 2)"}),

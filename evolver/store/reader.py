@@ -142,12 +142,38 @@ class RunReader:
             for r in rows
         ]
 
+    # --- small queries for watchers (the TUI polls these every second) ------------------
+    def snapshot_seqs(self) -> dict[int, int]:
+        """Island -> the evaluation seq its snapshot includes: tells a poller whether to
+        re-read `snapshots()` (whose states grow with the run) without reading them."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT island, eval_seq FROM snapshots")}
+
+    def costs(self) -> dict[str, float]:
+        """Spent so far: evaluation USD and seconds (all splits) and proposal USD (LLM calls),
+        summed in SQL so a poller need not read every row."""
+        usd, seconds = self.conn.execute(
+            "SELECT COALESCE(SUM(cost_usd), 0), COALESCE(SUM(seconds), 0) FROM evaluations"
+        ).fetchone()
+        (proposal,) = self.conn.execute(
+            "SELECT COALESCE(SUM(proposal_cost_usd), 0) FROM candidates"
+        ).fetchone()
+        return {"eval_usd": usd, "eval_seconds": seconds, "proposal_usd": proposal,
+                "usd": usd + proposal}
+
+    def search_done_at(self, when: float) -> int:
+        """Search evaluations recorded at or before `when`: places an event (a migration)
+        on an axis counted in evaluations."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM evaluations WHERE split = 'search' AND finished <= ?", (when,)
+        ).fetchone()[0]
+
     # --- derived ------------------------------------------------------------------------
     def scored(self) -> list[tuple[Candidate, Evaluation]]:
         """Each candidate's `ok` search evaluation at the highest fidelity it reached."""
         best: dict[str, Evaluation] = {}
         for _, ev in self.evaluations("search"):
-            if ev.ok and (ev.candidate_id not in best or ev.fidelity >= best[ev.candidate_id].fidelity):
+            held = best.get(ev.candidate_id)
+            if ev.ok and (held is None or ev.fidelity >= held.fidelity):
                 best[ev.candidate_id] = ev
         if not best:
             return []
@@ -155,7 +181,9 @@ class RunReader:
         cands = {c.id: c for c in self.candidates()}
         return [(cands[cid], ev) for cid, ev in best.items() if ev.fidelity == top]
 
-    def best(self, objectives: Sequence[Objective] | None = None) -> tuple[Candidate, Evaluation] | None:
+    def best(
+        self, objectives: Sequence[Objective] | None = None
+    ) -> tuple[Candidate, Evaluation] | None:
         """The best candidate at the highest fidelity reached (first objective breaks ties)."""
         from islands.member import Member
         from islands.ranking import sort_members
@@ -165,11 +193,13 @@ class RunReader:
         if not scored:
             return None
         members = [Member(c, ev.objectives) for c, ev in scored]
-        by_id = dict((c.id, (c, ev)) for c, ev in scored)
+        by_id = {c.id: (c, ev) for c, ev in scored}
         top = sort_members(members, objectives[:1])[0]
         return by_id[top.id]
 
-    def frontier(self, objectives: Sequence[Objective] | None = None) -> list[tuple[Candidate, Evaluation]]:
+    def frontier(
+        self, objectives: Sequence[Objective] | None = None
+    ) -> list[tuple[Candidate, Evaluation]]:
         """Several objectives: the non-dominated set. One: the best-so-far steps, in order."""
         from islands.member import Member
         from islands.ranking import non_dominated

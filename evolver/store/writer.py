@@ -59,6 +59,11 @@ class RunStore(RunReader):
         return cls(run_dir)
 
     # --- writes -------------------------------------------------------------------------
+    def update_config(self, config: RunConfig) -> None:
+        """A resumed run may change its budget; the directory keeps the config it runs with."""
+        (self.run_dir / "config.toml").write_text(config.to_toml())
+        self.set_meta(budget=str(config.budget))
+
     def set_meta(self, **values: str) -> None:
         with self.conn:
             self.conn.execute("BEGIN")

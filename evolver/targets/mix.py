@@ -55,9 +55,8 @@ class MixTarget:
         options = dict(config.target_options)
         unknown = sorted(set(options) - {"floor", "sigma", "digits"})
         if unknown:
-            raise ConfigError(
-                f"target_options: unknown {unknown[0]!r} for target mix; allowed: floor, sigma, digits"
-            )
+            raise ConfigError(f"target_options: unknown {unknown[0]!r} for target mix; "
+                              "allowed: floor, sigma, digits")
         try:
             return cls(domains=tuple(config.domains or DEFAULT_DOMAINS), **options)
         except ValueError as exc:
@@ -90,7 +89,9 @@ class MixTarget:
 
     def validate(self, genome: Any) -> dict[str, float]:
         if not isinstance(genome, dict):
-            raise InvalidGenome(f"a mixture is a dict domain -> weight, got {type(genome).__name__}")
+            raise InvalidGenome(
+                f"a mixture is a dict domain -> weight, got {type(genome).__name__}"
+            )
         missing = [d for d in self.domains if d not in genome]
         extra = [d for d in genome if d not in self.domains]
         if missing or extra:

@@ -6,6 +6,7 @@ Each worker holds the evaluator from its start (inherited under `fork`, pickled 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import time
 from collections.abc import Sequence
@@ -102,7 +103,8 @@ class ProcessExecutor:
                                              f"(exit code {w.process.exitcode})"))
                     continue
             if time.monotonic() >= w.deadline:
-                out.append(self._replace(i, "timeout", f"killed after the {self.timeout:g} s timeout"))
+                out.append(self._replace(i, "timeout",
+                                         f"killed after the {self.timeout:g} s timeout"))
         self._dispatch()
         return out
 
@@ -123,10 +125,8 @@ class ProcessExecutor:
 
     def close(self) -> None:
         for w in self._workers:
-            try:
+            with contextlib.suppress(BrokenPipeError, OSError):
                 w.conn.send(None)
-            except (BrokenPipeError, OSError):
-                pass
         for w in self._workers:
             w.process.join(timeout=2)
             if w.process.is_alive():

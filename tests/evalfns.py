@@ -1,0 +1,43 @@
+"""Module-level evaluators for tests: worker processes and Ray tasks must be able to load them.
+
+`quadratic` is a known mixture law with its optimum away from the uniform mixture, so a
+search that works moves toward it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+OPTIMUM = {"code": 0.5, "docs": 0.3, "web": 0.15, "math": 0.05}
+
+
+def quadratic(candidate):  # noqa: ANN001, ANN201
+    w = candidate.genome
+    return {"loss": sum((w[d] - OPTIMUM[d]) ** 2 for d in OPTIMUM), "pid": os.getpid()}
+
+
+def slow_quadratic(candidate):  # noqa: ANN001, ANN201
+    time.sleep(float(os.environ.get("ARCHIPELAGO_TEST_SLEEP", "0.05")))
+    return quadratic(candidate)
+
+
+def faulty(candidate):  # noqa: ANN001, ANN201
+    """Raises, hangs or returns NaN depending on the candidate's id (deterministic)."""
+    n = int(candidate.id[1:])
+    if n % 7 == 3:
+        raise RuntimeError(f"evaluator exploded on {candidate.id}")
+    if n % 7 == 5:
+        time.sleep(60)
+    if n % 7 == 6:
+        return {"loss": math.nan}
+    return quadratic(candidate)
+
+
+def jittery(candidate):  # noqa: ANN001, ANN201
+    """Takes a truly random 0-10 ms, so results arrive in a different order every run."""
+    import random
+
+    time.sleep(random.SystemRandom().random() * 0.01)
+    return quadratic(candidate)
