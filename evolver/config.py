@@ -46,6 +46,8 @@ class RunConfig:
     timeout: float = 600.0
     snapshot_interval: int = 20
     report_seeds: int = 3
+    #: multi-fidelity: the best 1/eta of each fidelity level is promoted to the next
+    eta: int = 3
     strategy_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_options: dict[str, Any] = field(default_factory=dict)
     evaluator_options: dict[str, Any] = field(default_factory=dict)
@@ -65,7 +67,7 @@ class RunConfig:
         for name, low in (
             ("budget", 1), ("islands", 1), ("population", 2), ("workers", 1),
             ("migration_interval", 1), ("migrants", 0), ("snapshot_interval", 1),
-            ("report_seeds", 0),
+            ("report_seeds", 0), ("eta", 2),
         ):
             _check_type(self, name, int)
             value = getattr(self, name)

@@ -21,6 +21,7 @@ import networkx as nx
 from evaluators.callable import CallableEvaluator
 from evolver.config import ConfigError, RunConfig
 from evolver.events import Event, EventBus, Observer
+from evolver.promotion import SuccessiveHalving
 from evolver.registry import make_evaluator, make_target
 from evolver.report import measure_report
 from evolver.store import RunReader, RunStore
@@ -139,7 +140,8 @@ class Engine:
                 island.restore(snapshots[i][1])
             after = snapshots.get(i, (0, None))[0]
             replay = [(store.candidate(ev.candidate_id), ev)
-                      for _, ev in store.evaluations("search", after_seq=after) if ev.island == i]
+                      for _, ev in store.evaluations("search", after_seq=after)
+                      if ev.island == i and ev.fidelity == 0]
             if replay:
                 island.tell(replay)
             islands.append(island)
@@ -182,6 +184,14 @@ class _Search:
         self.jobs: dict[str, Candidate] = {}
         self.issue_order: deque[str] = deque()
         self.finished: dict[str, Evaluation] = {}
+        levels = len(getattr(engine.evaluator, "fidelities", None) or (None,))
+        self.halving = SuccessiveHalving(levels, self.config.eta, engine.objectives)
+        for _, ev in store.evaluations("search"):
+            candidate = store.candidate(ev.candidate_id)
+            if candidate is not None:
+                self.halving.record(candidate, ev)
+                if ev.fidelity > 0:
+                    self.halving.issued(candidate.id, ev.fidelity)
         self.since_migration = [0] * len(islands)
         self.since_snapshot = [0] * len(islands)
         self.last_beat = 0.0
@@ -189,6 +199,7 @@ class _Search:
     def run(self) -> None:
         for candidate, context in self.store.pending_jobs():  # in flight when it stopped
             if context.split == "search":
+                self.halving.issued(candidate.id, context.fidelity)
                 self._submit(candidate, context)
         self._fill()
         while self.done < self.config.budget:
@@ -207,6 +218,14 @@ class _Search:
             self._submit_next()
 
     def _submit_next(self) -> None:
+        promotion = self.halving.next_promotion()
+        if promotion is not None:
+            candidate, level = promotion
+            self._submit(candidate, EvalContext(fidelity=level, seed=self.config.seed))
+            self.engine._emit(self.store, Event(
+                "promotion", f"{candidate.id} promoted to fidelity {level}",
+                island=candidate.island, data={"candidate_id": candidate.id, "fidelity": level}))
+            return
         i = self.next_island % len(self.islands)
         self.next_island += 1
         (proposal,) = self.islands[i].propose(1)
@@ -260,7 +279,9 @@ class _Search:
             return
         self.done += 1
         i = candidate.island
-        self.islands[i].tell([(candidate, ev)])
+        self.halving.record(candidate, ev)
+        if ev.fidelity == 0:  # islands compare candidates at one fidelity, the cheapest
+            self.islands[i].tell([(candidate, ev)])
         self.engine.events.emit(Event("evaluation", island=i, evaluation=ev,
                                       data={"done": self.done, "budget": self.config.budget}))
         if not ev.ok:

@@ -41,3 +41,19 @@ def jittery(candidate):  # noqa: ANN001, ANN201
 
     time.sleep(random.SystemRandom().random() * 0.01)
     return quadratic(candidate)
+
+
+class MultiFidelity:
+    """Three fidelities: more 'tokens' lower the loss and the noise, as in real training."""
+
+    fidelities = (100, 200, 400)
+    objectives = ()
+    resources = {"num_cpus": 1}
+
+    def evaluate(self, candidate, context):  # noqa: ANN001, ANN201
+        import random
+
+        tokens = self.fidelities[context.fidelity]
+        rng = random.Random(f"{context.seed}|{candidate.id}|{context.fidelity}")
+        loss = quadratic(candidate)["loss"] + 1.0 / tokens + rng.gauss(0, 0.002) * 100 / tokens
+        return {"loss": loss, "tokens": float(tokens)}
