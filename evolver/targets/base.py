@@ -60,3 +60,31 @@ class Target(Protocol):
     def describe(self, genome: Genome) -> str:
         """One short line for terminals and logs."""
         ...
+
+
+@runtime_checkable
+class Searchable(Protocol):
+    """Optional hook of a target: a box of real parameters that numeric samplers can search.
+
+    Optuna samplers (TPE, CMA-ES, GP) and surrogate models need numbers, while a genome may be
+    a dict, a text or a router. A target that offers this hook can be searched by the `optuna`
+    and `surrogate` strategies; one that does not still works with `variation`. Kept apart
+    from `Target` so that targets without it still satisfy that protocol.
+    """
+
+    def search_space(self) -> dict[str, tuple[float, float]]:
+        """Parameter name -> (low, high); every genome is reachable from this box."""
+        ...
+
+    def from_params(self, params: dict[str, float]) -> Genome:
+        """The genome of a point of the box (a valid genome in canonical form)."""
+        ...
+
+    def to_params(self, genome: Genome) -> dict[str, float]:
+        """A point of the box that maps back to (nearly) this genome, so that genomes made
+        elsewhere (seeds, immigrants) can be told to a sampler as known trials."""
+        ...
+
+    def features(self, genome: Genome) -> list[float]:
+        """A numeric embedding for regression models, in which nearby genomes score alike."""
+        ...
