@@ -68,7 +68,7 @@ def test_watch_reads_a_run_incrementally_and_agrees_with_the_reader(toy_run: Pat
         assert watch.best is not None and watch.best[0].id == reader.best()[0].id
         # each island's best-so-far only improves, and ends at that island's best
         loss = watch.primary
-        for island, curve in watch.curves.items():
+        for island in watch.curves:
             values = [v for _, v in watch.curve(island)]
             assert all(not loss.better(b, a) for a, b in zip(values[1:], values, strict=False))
             own = [ev.objectives["loss"] for _, ev in reader.evaluations()

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import on
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from evolver.types import Candidate
-from tui_widgets.render import genome_change, number
+from tui_widgets.render import genome_change, genome_text, number
 from tui_widgets.watch import RunWatch
 
 #: at most this many steps are marked pivotal
@@ -57,19 +58,33 @@ def lineage_steps(watch: RunWatch, candidate_id: str) -> list[Step]:
 
 
 class LineageView(Vertical):
-    """A one-line summary over a table of steps; Enter on a step opens that ancestor."""
+    """A summary over a table of steps and the highlighted step's genome, with what it
+    changed from its parent; Enter on a step opens that ancestor."""
 
     DEFAULT_CSS = """
     LineageView > #lineage-summary { height: auto; padding: 0 1; }
     LineageView > DataTable { height: 1fr; }
+    LineageView > #lineage-step { height: auto; max-height: 50%; padding: 0 1;
+                                  border-top: solid $primary; }
     """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.steps: list[Step] = []
 
     def compose(self):  # noqa: ANN201 - a Textual generator
         yield Static("Select a candidate to see its lineage.", id="lineage-summary")
         yield DataTable(id="lineage-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="lineage-step")
+
+    @on(DataTable.RowHighlighted, "#lineage-table")
+    def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        i = event.cursor_row
+        if 0 <= i < len(self.steps):
+            self.query_one("#lineage-step", Static).update(step_text(self.steps, i))
 
     def show(self, watch: RunWatch, candidate_id: str) -> list[Step]:
-        steps = lineage_steps(watch, candidate_id)
+        steps = self.steps = lineage_steps(watch, candidate_id)
         obj = watch.primary
         name = obj.name if obj else "fitness"
         table = self.query_one(DataTable)
@@ -96,3 +111,19 @@ class LineageView(Vertical):
             summary.append(f" · {name} {number(steps[0].value)} → {number(steps[-1].value)}")
         self.query_one("#lineage-summary", Static).update(summary)
         return steps
+
+
+def step_text(steps: list[Step], i: int) -> Text:
+    """One step: its genome, with each part's change from the parent's."""
+    step = steps[i]
+    c = step.candidate
+    out = Text()
+    out.append(c.id, style="bold")
+    out.append(f" {c.operator}" + (f" of {', '.join(c.parent_ids)}" if c.parent_ids else ""))
+    if step.gain is not None:
+        out.append(f" · {step.gain:+.4f}", style="green" if step.gain > 0 else "red")
+    if step.pivotal:
+        out.append(" · pivotal", style="bold yellow")
+    out.append("\n")
+    out.append_text(genome_text(c.genome, before=steps[i - 1].candidate.genome if i else None))
+    return out

@@ -51,16 +51,19 @@ def is_mixture(genome: Any) -> bool:
     )
 
 
-def genome_text(genome: Any, width: int = BAR_WIDTH) -> Text:
-    """The genome as a person reads it best (see the module docstring)."""
+def genome_text(genome: Any, width: int = BAR_WIDTH, before: Any = None) -> Text:
+    """The genome as a person reads it best (see the module docstring); `before`, a parent's
+    genome, adds each part's previous share to a mixture."""
     if is_mixture(genome):
-        return mixture_bars(genome, width)
+        return mixture_bars(genome, width, before if is_mixture(before) else None)
     if isinstance(genome, str):
         return Text(genome)
     return Text(json.dumps(genome, indent=2, sort_keys=True, default=str))
 
 
-def mixture_bars(weights: dict[str, float], width: int = BAR_WIDTH) -> Text:
+def mixture_bars(
+    weights: dict[str, float], width: int = BAR_WIDTH, before: dict[str, float] | None = None
+) -> Text:
     """One labelled bar per part, scaled so that a share of 1 fills `width` cells."""
     label = max(len(str(k)) for k in weights)
     out = Text()
@@ -74,6 +77,9 @@ def mixture_bars(weights: dict[str, float], width: int = BAR_WIDTH) -> Text:
         out.append(f"{str(name):<{label}} ", style="bold")
         out.append(bar, style="cyan")
         out.append(f" {w:6.1%}")
+        if before is not None:
+            delta = w - before.get(name, 0.0)
+            out.append(f" ({delta:+.1%})", style="green" if delta > 0 else "red" if delta else "")
     return out
 
 
