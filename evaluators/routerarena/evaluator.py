@@ -1,0 +1,229 @@
+"""The `routerarena` evaluator: a router recipe scored the RouterArena way, honestly split.
+
+Split "search" (what the engine searches on) sees only train + validation, and scores a
+recipe by cross-validation: over `folds` stratified folds, the router is fitted on the other
+folds and routes the held-out one; every figure comes from these out-of-fold choices. Split
+"report" fits the router on all of train + validation and scores the held-out test split,
+which the search never saw. Baselines are measured on the same queries in the same way and
+returned as `baseline.<name>.<figure>` metrics, so every evaluation carries its own reference.
+
+Heavy state (the data, its embeddings, the splits) is built on first use and not pickled:
+the evaluator travels to worker processes and Ray tasks as its options.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from evaluators.routerarena import splits
+from evaluators.routerarena.baselines import baseline_metrics, flatten, unevolved
+from evaluators.routerarena.data import DataError, RouterData, load_data
+from evolver.types import Candidate, EvalContext, Objective
+from models.embedder import DEFAULT_MODEL, Embedder
+from models.router import PrototypeRouter
+from models.router_fit import RouterRecipe, best_single, fit_router
+from models.router_metrics import arena_score, headline, routing_metrics
+
+if TYPE_CHECKING:
+    from evolver.config import RunConfig
+
+OPTIONS = ("data", "seed", "queries", "test_share", "folds", "split_seed", "embedder",
+           "objectives")
+
+
+@dataclass
+class _State:
+    data: RouterData
+    x: np.ndarray                  # (n, d) embeddings
+    family: np.ndarray             # (n,) index into family_names
+    family_names: list[str]
+    search: np.ndarray             # indices of train + validation
+    test: np.ndarray               # indices of the held-out test split
+    fold: np.ndarray               # (len(search),) fold of each search query
+    baselines: dict[tuple[str, int], dict[str, float]] = field(default_factory=dict)
+
+
+class RouterArenaEvaluator:
+    resources = {"num_cpus": 1}
+    fidelities = (None,)
+
+    def __init__(
+        self,
+        data: str | None = None,
+        seed: int = 0,
+        queries: int = 809,
+        test_share: float = 0.25,
+        folds: int = 5,
+        split_seed: int = 0,
+        embedder: str = DEFAULT_MODEL,
+        objectives: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        self.data = None if data is None else str(data)
+        self.seed = int(seed)
+        self.queries = int(queries)
+        self.test_share = float(test_share)
+        self.folds = int(folds)
+        self.split_seed = int(split_seed)
+        self.embedder = embedder
+        #: empty: the engine uses the target's defaults (arena_score:max for `router`)
+        self.objectives = tuple(Objective.parse(o) for o in objectives)
+        self._state: _State | None = None
+
+    @classmethod
+    def from_config(cls, config: RunConfig) -> RouterArenaEvaluator:
+        """Build and load the data now, so bad data stops the run before any work starts."""
+        from evolver.config import ConfigError
+
+        options = dict(config.evaluator_options)
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise ConfigError(f"evaluator_options: unknown {unknown[0]!r} for evaluator "
+                              f"routerarena; allowed: {', '.join(OPTIONS)}")
+        try:
+            evaluator = cls(**options)
+            data = evaluator.prepare().data
+        except (DataError, ValueError, TypeError) as exc:
+            raise ConfigError(str(exc)) from None
+        if data.synthetic:  # said plainly: these are not measured results
+            logging.getLogger(__name__).warning(
+                "routerarena: no data given (--data DIR); scoring on %s, not on measured "
+                "model results", data.source)
+        return evaluator
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_state"] = None  # rebuilt on first use there (embeddings come from the cache)
+        return state
+
+    # --- state --------------------------------------------------------------------------
+    def describe_data(self) -> str:
+        data = self.prepare().data
+        return data.source if data.synthetic else f"RouterArena data from {data.source}"
+
+    def prepare(self) -> _State:
+        if self._state is not None:
+            return self._state
+        data = load_data(self.data, seed=self.seed, queries=self.queries)
+        x = Embedder(self.embedder).embed(data.questions)
+        names = sorted(set(data.families))
+        family = np.array([names.index(f) for f in data.families], dtype=np.int64)
+        held_out = splits.holdout_mask(data.families, self.test_share, self.split_seed)
+        search = np.flatnonzero(~held_out)
+        fold = splits.folds([data.families[i] for i in search], self.folds, self.split_seed)
+        self._state = _State(data=data, x=x, family=family, family_names=names,
+                             search=search, test=np.flatnonzero(held_out), fold=fold)
+        return self._state
+
+    # --- fitting and routing ------------------------------------------------------------
+    def _fit(self, recipe: RouterRecipe, idx: np.ndarray, info: dict[str, Any] | None = None
+             ) -> PrototypeRouter:
+        s = self.prepare()
+        return fit_router(recipe, s.data.models, s.x[idx], s.data.scores[idx],
+                          s.data.costs[idx], self.embedder, info)
+
+    def cross_fit(self, recipe: RouterRecipe) -> np.ndarray:
+        """Out-of-fold choices for every search query (order of `state.search`)."""
+        s = self.prepare()
+        out = np.empty(len(s.search), dtype=np.int64)
+        for f in range(self.folds):
+            held = s.fold == f
+            router = self._fit(recipe, s.search[~held])
+            out[held] = router.predict(s.x[s.search[held]])
+        return out
+
+    def fit(self, genome: dict[str, Any]) -> PrototypeRouter:
+        """The deployable router: the recipe fitted on all of train + validation."""
+        s = self.prepare()
+        return self._fit(RouterRecipe.from_dict(genome), s.search, info={
+            "data": s.data.source, "fitted_on": f"train+validation ({len(s.search)} queries, "
+            f"test_share {self.test_share}, split_seed {self.split_seed})"})
+
+    # --- evaluation ---------------------------------------------------------------------
+    def evaluate(self, candidate: Candidate, context: EvalContext) -> dict[str, Any]:
+        s = self.prepare()
+        recipe = RouterRecipe.from_dict(candidate.genome)
+        if context.split == "search":
+            idx, choice = s.search, self.cross_fit(recipe)
+            folds = [headline(choice[s.fold == f], s.data.scores[idx[s.fold == f]],
+                              s.data.costs[idx[s.fold == f]])["arena_score"]
+                     for f in range(self.folds)]
+            where = (f"search: {self.folds}-fold cross-validation over train+validation "
+                     f"({len(idx)} queries), out-of-fold choices")
+        else:
+            idx = s.test
+            choice = self._fit(recipe, s.search).predict(s.x[idx])
+            folds = []
+            where = f"report: held-out test split ({len(idx)} queries), fitted on train+validation"
+        metrics: dict[str, Any] = routing_metrics(
+            choice, s.data.scores[idx], s.data.costs[idx], s.family[idx], s.family_names,
+            s.data.models)
+        if folds:
+            metrics["arena_score.fold_std"] = float(np.std(folds))
+        metrics["n_queries"] = len(idx)
+        metrics.update(self._baselines(context.split, context.seed))
+        metrics["split_detail"] = where
+        metrics["data"] = self.describe_data()
+        return metrics
+
+    def _baselines(self, split: str, seed: int) -> dict[str, float]:
+        s = self.prepare()
+        key = (split, seed)
+        if key not in s.baselines:
+            models = s.data.models
+            if split == "search":
+                idx = s.search
+                single = np.empty(len(idx), dtype=np.int64)
+                for f in range(self.folds):
+                    fit = s.search[s.fold != f]
+                    single[s.fold == f] = best_single(s.data.scores[fit], s.data.costs[fit])
+                route = lambda: self.cross_fit(unevolved(models))  # noqa: E731
+            else:
+                idx = s.test
+                single = np.full(len(idx), best_single(s.data.scores[s.search],
+                                                       s.data.costs[s.search]))
+                route = lambda: self._fit(unevolved(models), s.search).predict(s.x[idx])  # noqa: E731
+            s.baselines[key] = flatten(baseline_metrics(
+                models, s.data.scores[idx], s.data.costs[idx], seed, single, route))
+        return s.baselines[key]
+
+    # --- scoring an exported router on any data -----------------------------------------
+    def score(self, router: PrototypeRouter) -> dict[str, Any]:
+        """Every figure of a fitted router on all queries of this evaluator's data."""
+        s = self.prepare()
+        data = s.data
+        missing = [m for m in router.models if m not in data.models]
+        if missing:
+            raise DataError(f"data {data.source}: no results for model {missing[0]!r}, which "
+                            f"the router routes to; the data has {data.models}")
+        x = s.x if router.embedder == self.embedder else \
+            Embedder(router.embedder).embed(data.questions)
+        columns = np.array([data.models.index(m) for m in router.models])
+        choice = columns[router.predict(x)]
+        out: dict[str, Any] = {"data": self.describe_data(),
+                               "split": f"all {len(data)} queries"}
+        out.update(routing_metrics(choice, data.scores, data.costs, s.family, s.family_names,
+                                   data.models))
+        folds = splits.folds(data.families, self.folds, self.split_seed)
+
+        def unevolved_cross_fitted() -> np.ndarray:
+            res = np.empty(len(data), dtype=np.int64)
+            for f in range(self.folds):
+                r = fit_router(unevolved(data.models), data.models, s.x[folds != f],
+                               data.scores[folds != f], data.costs[folds != f], self.embedder)
+                res[folds == f] = r.predict(s.x[folds == f])
+            return res
+
+        single = np.full(len(data), best_single(data.scores, data.costs))
+        out["baselines"] = baseline_metrics(data.models, data.scores, data.costs, 0, single,
+                                            unevolved_cross_fitted)
+        out["baselines_note"] = (
+            "best_single is chosen on these queries; unevolved is cross-fitted over "
+            f"{self.folds} folds of them; random uses seed 0")
+        return out
+
+
+__all__ = ["RouterArenaEvaluator", "arena_score"]

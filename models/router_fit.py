@@ -1,0 +1,112 @@
+"""Fitting a prototype router from a recipe on labelled queries.
+
+A recipe (what the `router` target evolves) says how many prototypes each model gets, how
+its k-means is initialised, and the routing knobs (k, temperature, multipliers, cost weight,
+prior). Fitting places the prototypes: k-means of the embeddings of the queries on which that
+model is the cheapest correct one (Chayan's labelling). Because the prototypes are fitted from
+the data they are given, the same recipe can be fitted on the training part of each
+cross-validation fold and scored on the held-out part: the score then measures how the recipe
+generalises, not how well a set of vectors memorised the queries that selected them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from models.router import PrototypeRouter, cost_scale
+from models.router_metrics import arena_score, cheapest_correct
+
+
+@dataclass
+class RouterRecipe:
+    """How to build a router. `default` "auto" means the best single model on the fit data."""
+
+    prototypes: dict[str, int]
+    init: dict[str, int] = field(default_factory=dict)
+    multipliers: dict[str, float] = field(default_factory=dict)
+    k: int = 5
+    temperature: float = 0.1
+    cost_weight: float = 0.0
+    prior: float = 0.0
+    default: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RouterRecipe:
+        return cls(**d)
+
+
+def kmeans(x: np.ndarray, n: int, rng: np.random.Generator, iters: int = 15) -> np.ndarray:
+    """Lloyd's k-means with k-means++ seeding; (n, d) centroids, n <= len(x)."""
+    n = min(n, len(x))
+    if n <= 0:
+        return np.zeros((0, x.shape[1]), dtype=np.float32)
+    centres = [x[rng.integers(len(x))]]
+    d2 = ((x - centres[0]) ** 2).sum(1)
+    for _ in range(1, n):
+        total = d2.sum()
+        i = rng.choice(len(x), p=d2 / total) if total > 0 else rng.integers(len(x))
+        centres.append(x[i])
+        d2 = np.minimum(d2, ((x - x[i]) ** 2).sum(1))
+    c = np.stack(centres).astype(np.float64)
+    for _ in range(iters):
+        dist = (x * x).sum(1)[:, None] + (c * c).sum(1)[None, :] - 2.0 * x @ c.T
+        assign = dist.argmin(1)
+        moved = False
+        for j in range(n):
+            members = x[assign == j]
+            if len(members):
+                new = members.mean(0)
+                moved |= not np.allclose(new, c[j])
+                c[j] = new
+        if not moved:
+            break
+    return c.astype(np.float32)
+
+
+def best_single(scores: np.ndarray, costs: np.ndarray) -> int:
+    """The model with the highest arena score on these queries (ties: the cheaper)."""
+    acc = scores.mean(0)
+    cost = costs.mean(0) * 1000
+    values = [arena_score(a, c) for a, c in zip(acc, cost, strict=True)]
+    return int(max(range(len(values)), key=lambda i: (values[i], -cost[i])))
+
+
+def fit_router(
+    recipe: RouterRecipe,
+    models: list[str],
+    x: np.ndarray,
+    scores: np.ndarray,
+    costs: np.ndarray,
+    embedder: str,
+    info: dict[str, Any] | None = None,
+) -> PrototypeRouter:
+    """Place the recipe's prototypes on these queries; (n, d) embeddings, (n, M) outcomes."""
+    labels = cheapest_correct(scores, costs)
+    protos: list[np.ndarray] = []
+    owners: list[int] = []
+    for m, name in enumerate(models):
+        count = int(recipe.prototypes.get(name, 0))
+        members = x[labels == m]
+        if count <= 0 or not len(members):
+            continue
+        rng = np.random.default_rng([int(recipe.init.get(name, 0)), m])
+        centres = kmeans(members, count, rng)
+        protos.append(centres)
+        owners.extend([m] * len(centres))
+    prototypes = np.concatenate(protos) if protos else np.zeros((0, x.shape[1]), np.float32)
+    default = best_single(scores, costs) if recipe.default == "auto" else \
+        models.index(recipe.default)
+    return PrototypeRouter(
+        models=list(models), prototypes=prototypes, owners=np.array(owners, dtype=np.int64),
+        multipliers=np.array([float(recipe.multipliers.get(n, 1.0)) for n in models]),
+        expected_cost=cost_scale(costs.mean(0) * 1000),
+        k=recipe.k, temperature=recipe.temperature, cost_weight=recipe.cost_weight,
+        prior=recipe.prior, default=default, embedder=embedder,
+        info={"recipe": recipe.to_dict(), **(info or {})},
+    )
