@@ -12,12 +12,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from evolver.cli import export, resume, run, status
+from evolver.cli import export, resume, run, score, status
 from evolver.config import ConfigError
 from evolver.store import RunStoreError
 
 #: subcommands in the order `--help` lists them
-COMMANDS = [resume, status, export]
+COMMANDS = [resume, status, export, score]
 
 
 class _Parser(argparse.ArgumentParser):

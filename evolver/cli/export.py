@@ -1,4 +1,6 @@
-"""`evolve export RUN_DIR`: every evaluation as CSV or JSON lines."""
+"""`evolve export RUN_DIR`: every evaluation as CSV or JSON lines; `--best FILE` writes the
+run's best candidate as a file to deploy (through the target's `Deployable.export` hook, else
+its genome as JSON)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["csv", "jsonl"], default="jsonl",
                    help="output format")
     p.add_argument("--output", "-o", default="-", help="file to write ('-' for stdout)")
+    p.add_argument("--best", metavar="FILE",
+                   help="instead, write the run's best candidate to FILE as the target "
+                        "deploys it (a router file for target router; else its genome as JSON)")
     p.set_defaults(handler=run)
 
 
@@ -44,6 +49,8 @@ def rows(reader: RunReader) -> Iterator[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.best:
+        return export_best(args.run_dir, Path(args.best))
     with RunReader(args.run_dir) as reader:
         data = list(rows(reader))
     if args.output == "-":
@@ -65,3 +72,28 @@ def write(data: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
     for row in data:
         writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v
                          for k, v in row.items()})
+
+
+def export_best(run_dir: str, path: Path) -> int:
+    from evolver.config import RunConfig
+    from evolver.registry import make_target
+    from evolver.store import RunStoreError
+    from evolver.targets.base import Deployable
+
+    with RunReader(run_dir) as reader:
+        config = RunConfig.from_dict(reader.config_dict(), source=f"{run_dir}/config.toml")
+        best = reader.best()
+    if best is None:
+        raise RunStoreError(f"{run_dir}: no candidate was evaluated successfully; no best "
+                            "to export")
+    candidate, evaluation = best
+    target = make_target(config)
+    if isinstance(target, Deployable):
+        written = target.export(candidate.genome, path)
+    else:
+        path.write_text(json.dumps({"target": config.target, "candidate_id": candidate.id,
+                                    "genome": candidate.genome}) + "\n")
+        written = path
+    values = ", ".join(f"{k}={v:.4g}" for k, v in evaluation.objectives.items())
+    print(f"wrote best candidate {candidate.id} (search split: {values}) to {written}")
+    return 0

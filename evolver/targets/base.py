@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from evolver.config import RunConfig
 
 Genome = Any
@@ -87,4 +89,23 @@ class Searchable(Protocol):
 
     def features(self, genome: Genome) -> list[float]:
         """A numeric embedding for regression models, in which nearby genomes score alike."""
+        ...
+
+
+@runtime_checkable
+class Deployable(Protocol):
+    """Optional hook of a target whose candidates deploy as files (such as a router).
+
+    `evolve export RUN_DIR --best FILE` writes the best candidate through `export`, and
+    `evolve score FILE --data DIR` reads it back through `load` and has the target's default
+    evaluator score it (its `score` method). A target without the hook exports its genome as
+    JSON. Kept apart from `Target` so that targets without it still satisfy that protocol.
+    """
+
+    def export(self, genome: Genome, path: str | Path) -> Path:
+        """Write what a user deploys for this genome (fitted on the run's search data)."""
+        ...
+
+    def load(self, path: str | Path) -> Any:
+        """Read a file `export` wrote; ValueError names the file and what is wrong."""
         ...
