@@ -17,6 +17,9 @@ from tui_widgets.watch import RunWatch
 #: plotext colour names, one per island (cycled)
 ISLAND_COLORS = ("cyan", "orange", "green", "magenta", "blue", "red", "yellow", "white")
 
+#: a positive curve spanning this ratio or more is drawn on a log scale
+LOG_RATIO = 20.0
+
 
 class FrontierPlot(PlotextPlot):
     """Redrawn from a RunWatch whenever a poll brings new evaluations or migrations."""
@@ -44,7 +47,12 @@ class FrontierPlot(PlotextPlot):
         if not any(watch.curves.values()):
             plt.title(f"best-so-far {name}: waiting for the first scored evaluation")
             return
-        plt.title(f"best-so-far {name} · search, fidelity 0 · x: migrants in")
+        values = [y for i in watch.curves for _, y in watch.curve(i)]
+        log = min(values) > 0 and max(values) / min(values) >= LOG_RATIO
+        if log:  # early random candidates would squash the part where the search works
+            plt.yscale("log")
+        plt.title(f"best-so-far {name}{' (log)' if log else ''} · search, fidelity 0"
+                  " · x: migrants in")
         plt.xlabel("search evaluations")
         for i in sorted(watch.curves):
             points = watch.curve(i)

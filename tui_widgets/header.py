@@ -19,7 +19,7 @@ STATES = {
 
 
 class RunHeader(Static):
-    """Two or three lines at the top of the run screen, refreshed on every poll."""
+    """Three lines at the top of the run screen, refreshed on every poll."""
 
     DEFAULT_CSS = """
     RunHeader {
@@ -48,17 +48,17 @@ def header_text(watch: RunWatch) -> Text:
     text.append(f"{done}/{budget} done", style="bold")
     text.append(f" {_bar(done, budget)} ")
     text.append(f"{failed} failed", style="red" if failed else "")
-    text.append(f" · {counts.get('in_flight', 0)} in flight")
-    text.append(f" · {duration(watch.elapsed())}")
-    costs = watch.costs
-    text.append(f" · ${costs.get('usd', 0.0):.2f}")
-    text.append(f" · {duration(costs.get('eval_seconds', 0.0))} compute")
+    text.append(f" · {counts.get('in_flight', 0)} in flight · elapsed {duration(watch.elapsed())}")
+    text.append("\n")
     obj = watch.primary
     if watch.best and obj is not None:
         c, ev = watch.best
-        text.append("\nbest ")
+        text.append("best ")
         text.append(f"{obj.name} {number(ev.objectives.get(obj.name))}", style="bold green")
-        text.append(f" ({obj.direction}) {c.id} island {c.island}")
+        text.append(f" {c.id} (island {c.island}) · ")
+    costs = watch.costs
+    text.append(f"cost ${costs.get('usd', 0.0):.2f} · eval time "
+                f"{duration(costs.get('eval_seconds', 0.0))}")
     return text
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
-from textual.containers import Vertical
+from textual.containers import Container, Vertical
 from textual.widgets import DataTable, Static
 
 from evolver.types import Candidate
@@ -62,10 +62,11 @@ class LineageView(Vertical):
     changed from its parent; Enter on a step opens that ancestor."""
 
     DEFAULT_CSS = """
-    LineageView > #lineage-summary { height: auto; padding: 0 1; }
-    LineageView > DataTable { height: 1fr; }
-    LineageView > #lineage-step { height: auto; max-height: 50%; padding: 0 1;
-                                  border-top: solid $primary; }
+    LineageView #lineage-summary { height: auto; padding: 0 1; }
+    LineageView #lineage-body { layout: horizontal; height: 1fr; }
+    LineageView #lineage-body > DataTable { width: 1fr; height: 1fr; }
+    LineageView #lineage-step { width: 45%; height: 1fr; padding: 0 1;
+                                border-left: solid $primary; }
     """
 
     def __init__(self, **kwargs: object) -> None:
@@ -74,8 +75,9 @@ class LineageView(Vertical):
 
     def compose(self):  # noqa: ANN201 - a Textual generator
         yield Static("Select a candidate to see its lineage.", id="lineage-summary")
-        yield DataTable(id="lineage-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="lineage-step")
+        with Container(id="lineage-body"):
+            yield DataTable(id="lineage-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="lineage-step")
 
     @on(DataTable.RowHighlighted, "#lineage-table")
     def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -66,7 +66,7 @@ class PickerScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="picker-title")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.action_rescan()

@@ -27,6 +27,8 @@ def number(value: Any, digits: int = 4) -> str:
         return str(value)
     if not math.isfinite(value):
         return str(value)
+    if value.is_integer() and abs(value) >= 1000:  # a count or an id stored as a float
+        return str(int(value))
     if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
         return f"{value:.{digits - 1}e}"
     return f"{value:.{digits}f}"

@@ -49,12 +49,16 @@ class RunScreen(Screen):
     RunScreen #error { padding: 1 2; color: $error; text-style: bold; }
     RunScreen #read-error { height: auto; padding: 0 1; color: $warning; display: none; }
     RunScreen #read-error.shown { display: block; }
+    RunScreen TabbedContent, RunScreen ContentSwitcher, RunScreen TabPane { height: 1fr; }
     RunScreen TabPane { padding: 0; }
     RunScreen #cand-pane { layout: horizontal; }
     RunScreen #cand-pane CandidatesTable { width: 1fr; height: 1fr; }
     RunScreen #cand-pane CandidateDetail { width: 45%; height: 1fr; }
     RunScreen.narrow #cand-pane { layout: vertical; }
     RunScreen.narrow #cand-pane CandidateDetail { width: 1fr; height: 55%; }
+    RunScreen.narrow #lineage-body { layout: vertical; }
+    RunScreen.narrow #lineage-step { width: 1fr; height: auto; max-height: 50%;
+                                     border-left: none; border-top: solid $primary; }
     """
 
     def __init__(
@@ -79,7 +83,7 @@ class RunScreen(Screen):
     def compose(self) -> ComposeResult:
         if self.watch is None:
             yield Static(f"Cannot open this run.\n\n{self.error}\n\nq quits.", id="error")
-            yield Footer()
+            yield Footer(compact=True, show_command_palette=False)
             return
         yield RunHeader(id="header")
         yield Static(id="read-error")
@@ -94,7 +98,7 @@ class RunScreen(Screen):
                 yield LineageView(id="lineage-view")
             with TabPane("Events", id="events"):
                 yield EventsTable(id="events-table")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.watch is None:

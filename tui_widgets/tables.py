@@ -44,11 +44,11 @@ class IslandsTable(DataTable):
         best = f"best {obj.name}" if obj else "best"
         self.clear(columns=True)
         self.add_columns("island", "strategy", "pop", best, "evals", "failed",
-                         "told", "last migration in")
+                         "last migration in")
         for i, row in sorted(watch.islands.items()):
             self.add_row(
                 str(i), row.strategy, number(row.population), number(row.best),
-                str(row.evaluations), str(row.failed), number(row.told), row.last_migration,
+                str(row.evaluations), str(row.failed), row.last_migration,
                 key=str(i),
             )
 
@@ -65,7 +65,9 @@ class CandidatesTable(DataTable):
         self.zebra_stripes = True
 
     def show(self, watch: RunWatch, key: str, descending: bool, failed_only: bool) -> None:
-        selected = self.selected_id
+        # on the top row, follow the top (a live run's new best); elsewhere, stay on the
+        # candidate the person moved to
+        selected = self.selected_id if self.cursor_row > 0 else None
         rows = watch.sorted_rows(key, descending, failed_only)[:CANDIDATE_LIMIT]
         self.clear(columns=True)
         for column in watch.columns():

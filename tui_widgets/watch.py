@@ -33,7 +33,6 @@ class IslandRow:
     island: int
     strategy: str = "?"
     population: int | None = None
-    told: int | None = None
     best: float | None = None
     evaluations: int = 0
     failed: int = 0
@@ -126,7 +125,6 @@ class RunWatch:
                 row = self._island(i)
                 row.strategy = state.get("strategy", row.strategy)
                 row.population = len(state.get("population", ()))
-                row.told = state.get("told")
             changes.snapshots = True
         return changes
 
