@@ -124,7 +124,7 @@ class RunScreen(Screen):
             return
         notice.remove_class("shown")
         self.query_one(RunHeader).show(watch)
-        if changes.evaluations or changes.events:
+        if changes.evaluations or changes.events or changes.best:
             self.query_one(FrontierPlot).show(watch)
         if changes:
             self.query_one(IslandsTable).show(watch)

@@ -22,6 +22,10 @@ from evolver.types import Candidate, Evaluation, Objective
 #: above this many unknown candidates in one poll, read them all in one query
 _BULK_CANDIDATES = 64
 
+#: the whole-run reads (best, frontier) wait this many times their own last duration before
+#: they run again, so on a long run they take at most ~1/10 of the app's time
+WHOLE_RUN_BACKOFF = 10.0
+
 #: columns every candidate has, besides its metrics
 FIXED_COLUMNS = ("id", "island", "gen", "operator", "status", "fidelity")
 
@@ -46,9 +50,10 @@ class Changes:
     evaluations: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
     snapshots: bool = False
+    best: bool = False  # best and frontier were re-read
 
     def __bool__(self) -> bool:
-        return bool(self.evaluations or self.events or self.snapshots)
+        return bool(self.evaluations or self.events or self.snapshots or self.best)
 
 
 class RunWatch:
@@ -80,6 +85,8 @@ class RunWatch:
         self._snapshot_seqs: dict[int, int] = {}
         self._candidates: dict[str, Candidate] = {}
         self._island_best: dict[int, float] = {}
+        self._best_stale = False
+        self._best_due = 0.0
         for i in range(self.config.islands if self.config else 0):
             self.islands[i] = IslandRow(i, strategy=self.config.strategy_of(i))
 
@@ -106,9 +113,15 @@ class RunWatch:
             for _, ev in new:
                 self._add(ev)
             changes.evaluations = len(new)
+            self._best_stale = True
+        if self._best_stale and time.monotonic() >= self._best_due:
+            started = time.monotonic()
             self.best = reader.best(self.objectives)
             if len(self.objectives) > 1:
                 self.frontier_ids = [c.id for c, _ in reader.frontier(self.objectives)]
+            self._best_stale = False
+            self._best_due = started + WHOLE_RUN_BACKOFF * (time.monotonic() - started)
+            changes.best = True
         if new or not self.costs:
             self.costs = reader.costs()
         events = reader.events(after_seq=self._event_seq)
