@@ -44,28 +44,31 @@ class RouterRecipe:
 def kmeans(x: np.ndarray, n: int, rng: np.random.Generator, iters: int = 15) -> np.ndarray:
     """Lloyd's k-means with k-means++ seeding; (n, d) centroids, n <= len(x)."""
     n = min(n, len(x))
+    x = np.asarray(x, dtype=np.float32)
     if n <= 0:
         return np.zeros((0, x.shape[1]), dtype=np.float32)
-    centres = [x[rng.integers(len(x))]]
-    d2 = ((x - centres[0]) ** 2).sum(1)
+    x2 = (x * x).sum(1)
+    first = int(rng.integers(len(x)))
+    chosen = [first]
+    d2 = np.maximum(x2 + x2[first] - 2.0 * x @ x[first], 0.0)
     for _ in range(1, n):
-        total = d2.sum()
-        i = rng.choice(len(x), p=d2 / total) if total > 0 else rng.integers(len(x))
-        centres.append(x[i])
-        d2 = np.minimum(d2, ((x - x[i]) ** 2).sum(1))
-    c = np.stack(centres).astype(np.float64)
+        total = float(d2.sum())
+        p = d2.astype(np.float64)
+        i = int(rng.choice(len(x), p=p / p.sum())) if total > 0 else int(rng.integers(len(x)))
+        chosen.append(i)
+        d2 = np.minimum(d2, np.maximum(x2 + x2[i] - 2.0 * x @ x[i], 0.0))
+    c = x[chosen].copy()
+    assign = np.full(len(x), -1)
     for _ in range(iters):
-        dist = (x * x).sum(1)[:, None] + (c * c).sum(1)[None, :] - 2.0 * x @ c.T
-        assign = dist.argmin(1)
-        moved = False
-        for j in range(n):
-            members = x[assign == j]
-            if len(members):
-                new = members.mean(0)
-                moved |= not np.allclose(new, c[j])
-                c[j] = new
-        if not moved:
+        new_assign = (x2[:, None] + (c * c).sum(1)[None, :] - 2.0 * x @ c.T).argmin(1)
+        if np.array_equal(new_assign, assign):
             break
+        assign = new_assign
+        onehot = np.zeros((len(x), n), dtype=np.float32)
+        onehot[np.arange(len(x)), assign] = 1.0
+        counts = onehot.sum(0)
+        filled = counts > 0  # an empty cluster keeps its centre
+        c[filled] = (onehot.T @ x)[filled] / counts[filled, None]
     return c.astype(np.float32)
 
 

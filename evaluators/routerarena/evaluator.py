@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from evaluators.routerarena import splits
 from evaluators.routerarena.baselines import baseline_metrics, flatten, unevolved
@@ -144,6 +145,12 @@ class RouterArenaEvaluator:
 
     # --- evaluation ---------------------------------------------------------------------
     def evaluate(self, candidate: Candidate, context: EvalContext) -> dict[str, Any]:
+        # One evaluation holds one core (`resources`): a multi-threaded BLAS on these small
+        # matrices only fights the other workers (measured 12x slower on a busy 2-core box).
+        with threadpool_limits(1, user_api="blas"):
+            return self._evaluate(candidate, context)
+
+    def _evaluate(self, candidate: Candidate, context: EvalContext) -> dict[str, Any]:
         s = self.prepare()
         recipe = RouterRecipe.from_dict(candidate.genome)
         if context.split == "search":
@@ -194,6 +201,10 @@ class RouterArenaEvaluator:
     def score(self, router: PrototypeRouter) -> dict[str, Any]:
         """Every figure of a fitted router on all queries of this evaluator's data."""
         s = self.prepare()
+        with threadpool_limits(1, user_api="blas"):
+            return self._score(router, s)
+
+    def _score(self, router: PrototypeRouter, s: _State) -> dict[str, Any]:
         data = s.data
         missing = [m for m in router.models if m not in data.models]
         if missing:
