@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from evolver.cli.progress import ProgressBar, print_summary
@@ -29,6 +30,10 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--topology", {"help": "migration graph: ring, star, complete, torus, random"}),
     ("--timeout", {"type": float, "help": "seconds before an evaluation is killed (default 600)"}),
     ("--domains", {"help": "mix target: comma-separated domain names"}),
+    ("--data", {"metavar": "DIR",
+                "help": "the evaluator's data (sets evaluator_options.data): for target router "
+                        "a RouterArena-format folder or hub:OWNER/NAME; without it the router "
+                        "runs on generated synthetic data, and says so"}),
 ]
 
 
@@ -45,8 +50,13 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     }
     if overrides["domains"] is not None:
         overrides["domains"] = [d.strip() for d in overrides["domains"].split(",") if d.strip()]
+    data_source = overrides.pop("data")
     data = read_toml(args.config) if args.config else {}
     data.update({k: v for k, v in overrides.items() if v is not None})
+    if data_source is not None:  # absolute, so `evolve resume` finds it from anywhere
+        if Path(data_source).exists():
+            data_source = str(Path(data_source).resolve())
+        data["evaluator_options"] = {**data.get("evaluator_options", {}), "data": data_source}
     data.setdefault("backend", "ray")
     if "target" not in data:
         from evolver.config import ConfigError
