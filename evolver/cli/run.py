@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for flag, options in FLAGS:
         parser.add_argument(flag, default=None, **options)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--tui", action="store_true",
+                        help="watch the run in the TUI (evolve-tui); quitting it interrupts "
+                             "the run, which `evolve resume` continues")
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -71,9 +79,52 @@ def run(args: argparse.Namespace) -> int:
     from evolver.engine import Engine
 
     config = config_from_args(args)
+    if args.tui:
+        return run_watched(args, config)
     engine = Engine(config)
     if not args.quiet:
         engine.events.subscribe(ProgressBar(config.budget, engine.objectives))
     result = engine.run()
     print_summary(result, engine.objectives)
     return 0
+
+
+def run_watched(args: argparse.Namespace, config: RunConfig) -> int:
+    """`--tui`: the same run in a child process (`--quiet`, its output kept in a log file)
+    while the TUI, a second child, owns the terminal and watches the run directory."""
+    from evolver.engine import _default_run_dir
+
+    run_dir = Path(config.run_dir or _default_run_dir(config))
+    argv = [f"{flag}={value}" for flag, _ in FLAGS if flag != "--run-dir"
+            and (value := getattr(args, flag.lstrip("-").replace("-", "_"))) is not None]
+    with tempfile.TemporaryFile("w+") as log:
+        engine = subprocess.Popen(
+            [sys.executable, "-m", "evolver.cli", *argv, f"--run-dir={run_dir}", "--quiet"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            if _wait_readable(run_dir, engine):  # False: it failed first; its log says why
+                subprocess.run([sys.executable, "-m", "tui", str(run_dir)])
+        finally:
+            stopped = engine.poll() is None
+            if stopped:
+                engine.send_signal(signal.SIGINT)  # a run interrupted this way resumes
+            engine.wait()
+            log.seek(0)
+            sys.stdout.write(log.read())
+    if stopped:
+        print(f"evolve: continue this run with `evolve resume {run_dir}`", file=sys.stderr)
+    return engine.returncode
+
+
+def _wait_readable(run_dir: Path, engine: subprocess.Popen) -> bool:
+    """Until the child has created the run directory (True) or has exited without (False)."""
+    from evolver.store import RunReader, RunStoreError
+
+    while True:
+        try:
+            RunReader(run_dir).close()
+            return True
+        except RunStoreError:
+            if engine.poll() is not None:
+                return False
+            time.sleep(0.2)
