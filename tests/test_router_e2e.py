@@ -95,3 +95,9 @@ def test_cli_run_export_best_and_score_json(tmp_path: Path,
     assert out["split"] == "all 608 queries"
     assert main(["score", str(tmp_path / "none.json"), "--data", str(SUB10)]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_router_run_on_the_ray_backend(tmp_path: Path, ray_instance: None) -> None:
+    result = Engine(small(tmp_path, "ray", backend="ray", budget=12, population=6)).run()
+    assert result.counts["ok"] == 12
+    assert result.report["best"]["arena_score"]["n"] == 1

@@ -44,8 +44,7 @@ def test_search_figures_do_not_depend_on_the_test_split(
     genome = target.seed_genomes()[0]
     before = evaluator.evaluate(Candidate("c1", "router", genome), SEARCH)
     report = evaluator.evaluate(Candidate("c1", "router", genome), REPORT)
-    blind = pickle.loads(pickle.dumps(evaluator))  # as a worker gets it: options only
-    assert blind._state is None
+    blind = RouterArenaEvaluator(queries=300)  # its own copy of the data, to tamper with
     s = blind.prepare()
     rng = np.random.default_rng(0)
     s.data.scores[s.test] = rng.integers(0, 2, size=s.data.scores[s.test].shape)
@@ -58,6 +57,8 @@ def test_search_figures_do_not_depend_on_the_test_split(
     assert before["n_queries"] + report["n_queries"] == 300
     assert "cross-validation" in before["split_detail"] and "test" in report["split_detail"]
     assert "synthetic" in before["data"]
+    travelled = pickle.loads(pickle.dumps(evaluator))  # what a worker or Ray task receives
+    assert travelled.evaluate(Candidate("c1", "router", genome), SEARCH) == before
 
 
 def test_metrics_and_baselines_of_one_evaluation(

@@ -7,8 +7,11 @@ folds and routes the held-out one; every figure comes from these out-of-fold cho
 which the search never saw. Baselines are measured on the same queries in the same way and
 returned as `baseline.<name>.<figure>` metrics, so every evaluation carries its own reference.
 
-Heavy state (the data, its embeddings, the splits) is built on first use and not pickled:
-the evaluator travels to worker processes and Ray tasks as its options.
+State (the data, its embeddings, the splits) is built on first use; the embedding model is
+never held (its vectors come from the on-disk cache). Once built, the state travels with the
+evaluator when it is pickled (about 1.5 MB for 809 queries, 0.3 ms to unpickle), because a
+Ray task unpickles the evaluator for every evaluation and rebuilding the state there would
+cost 80-140 ms against about 20 ms for the evaluation itself.
 """
 
 from __future__ import annotations
@@ -94,11 +97,6 @@ class RouterArenaEvaluator:
                 "routerarena: no data given (--data DIR); scoring on %s, not on measured "
                 "model results", data.source)
         return evaluator
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_state"] = None  # rebuilt on first use there (embeddings come from the cache)
-        return state
 
     # --- state --------------------------------------------------------------------------
     def describe_data(self) -> str:
