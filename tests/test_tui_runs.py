@@ -111,3 +111,21 @@ def test_freeze_clock_keeps_migrations_in_place(tmp_path: Path) -> None:
         after.poll()
         assert after.elapsed() == 754
     assert [m[0] for m in after.migrations] == [m[0] for m in before.migrations]
+
+
+def test_a_genome_is_shown_by_its_shape() -> None:
+    from tui_widgets.render import genome_change, genome_text
+
+    bars = genome_text({"code": 0.5, "docs": 0.25, "web": 0.25}, width=8).plain.splitlines()
+    # a share of 1 fills the width: 8 cells, a space, the share in 6 characters
+    assert bars == ["code ████" + " " * 4 + "  50.0%", "docs ██" + " " * 6 + "  25.0%",
+                    "web  ██" + " " * 6 + "  25.0%"]
+    changed = genome_text({"code": 0.6, "docs": 0.4}, width=8, before={"code": 0.5, "docs": 0.5})
+    assert "(+10.0%)" in changed.plain and "(-10.0%)" in changed.plain
+    prompt = "Answer step by step: {input}"
+    assert genome_text(prompt).plain == prompt
+    router = {"k": 5, "prototypes": {"a": 2, "b": 3}, "default": "auto"}
+    assert '"prototypes": {' in genome_text(router).plain  # other shapes: JSON
+    before, after = {"code": 0.5, "docs": 0.3, "web": 0.2}, {"code": 0.7, "docs": 0.25, "web": 0.05}
+    assert genome_change(before, after) == "code +0.20 web -0.15"  # the two largest moves
+    assert genome_change("ab", "abcd") == "+2 chars"
