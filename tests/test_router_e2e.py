@@ -101,3 +101,12 @@ def test_a_router_run_on_the_ray_backend(tmp_path: Path, ray_instance: None) -> 
     result = Engine(small(tmp_path, "ray", backend="ray", budget=12, population=6)).run()
     assert result.counts["ok"] == 12
     assert result.report["best"]["arena_score"]["n"] == 1
+
+
+def test_optuna_islands_search_routers_through_the_box(tmp_path: Path) -> None:
+    result = Engine(small(tmp_path, "tpe", strategy="optuna", budget=24, population=6,
+                          report_seeds=0)).run()
+    assert result.counts["ok"] == 24
+    with RunReader(result.run_dir) as r:
+        operators = {c.operator for c in r.candidates()}
+    assert "optuna:tpe" in operators

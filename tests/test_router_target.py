@@ -86,3 +86,20 @@ def test_options_and_models_from_config(tmp_path) -> None:  # noqa: ANN001
         make_target(RunConfig(target="router", evaluator_options={"data": str(tmp_path / "x")}))
     with pytest.raises(ConfigError, match="two or more distinct models"):
         make_target(RunConfig(target="router", target_options={"models": ["one"]}))
+
+
+def test_the_search_box_round_trips_genomes(target: RouterTarget) -> None:
+    from evolver.targets.base import Searchable
+
+    assert isinstance(target, Searchable)
+    box = target.search_space()
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        params = {n: float(rng.uniform(lo, hi)) for n, (lo, hi) in box.items()}
+        genome = target.from_params(params)
+        assert target.validate(genome) == genome
+        again = target.from_params(target.to_params(genome))
+        assert again["prototypes"] == genome["prototypes"] and again["k"] == genome["k"]
+        assert again["temperature"] == pytest.approx(genome["temperature"], rel=1e-3)
+        f = target.features(genome)
+        assert len(f) == len(box) and all(0.0 <= v <= 1.0 for v in f)

@@ -8,6 +8,9 @@ recipe is judged on queries its prototypes were not placed on. A genome holding 
 themselves would be tuned to the very queries that select it, which no validation split can
 detect; and it would weigh tens of kilobytes per candidate in the run store.
 
+The `Searchable` hook (a box of counts, log multipliers, k, log temperature, cost weight and
+prior) lets the `optuna` and `surrogate` strategies search routers too.
+
 Variation adds and removes prototypes (a model's count), moves them (a new k-means start for
 one model's prototypes), and jitters multipliers, k, temperature, cost weight and prior.
 `export` fits the recipe on all of train + validation and writes the deployable router file.
@@ -172,6 +175,41 @@ class RouterTarget:
             g[name] = (a if rng.random() < 0.5 else b)[name]
         g["default"] = a["default"]
         return self.validate(g)
+
+    # --- search space (the `Searchable` hook, for Optuna samplers and surrogates) -------
+    def search_space(self) -> dict[str, tuple[float, float]]:
+        """Counts and k as reals (rounded), multipliers and temperature on a log scale.
+
+        The k-means starts are not in the box (a sampler cannot model a seed): a genome from
+        the box starts every model's k-means at 0, and `to_params` forgets the starts.
+        """
+        t_lo, _ = BOUNDS["temperature"]
+        box = {f"prototypes:{m}": (0.0, float(self.max_prototypes)) for m in self.models}
+        box.update({f"log_multiplier:{m}": (math.log(0.2), math.log(5.0)) for m in self.models})
+        box.update({"k": (1.0, 16.0), "log_temperature": (math.log(t_lo), 0.0),
+                    "cost_weight": (0.0, 1.0), "prior": (0.0, 1.0)})
+        return box
+
+    def from_params(self, params: dict[str, float]) -> dict[str, Any]:
+        return self._genome(
+            {m: int(round(params[f"prototypes:{m}"])) for m in self.models},
+            {m: float(np.exp(params[f"log_multiplier:{m}"])) for m in self.models},
+            k=int(round(params["k"])), temperature=float(np.exp(params["log_temperature"])),
+            cost_weight=float(params["cost_weight"]), prior=float(params["prior"]))
+
+    def to_params(self, genome: dict[str, Any]) -> dict[str, float]:
+        box = self.search_space()
+        raw = {**{f"prototypes:{m}": float(n) for m, n in genome["prototypes"].items()},
+               **{f"log_multiplier:{m}": math.log(v) for m, v in genome["multipliers"].items()},
+               "k": float(genome["k"]), "log_temperature": math.log(genome["temperature"]),
+               "cost_weight": float(genome["cost_weight"]), "prior": float(genome["prior"])}
+        return {name: min(max(raw[name], lo), hi) for name, (lo, hi) in box.items()}
+
+    def features(self, genome: dict[str, Any]) -> list[float]:
+        """The box coordinates scaled to [0, 1], so no knob dominates a distance."""
+        box = self.search_space()
+        params = self.to_params(genome)
+        return [(params[n] - lo) / (hi - lo) for n, (lo, hi) in box.items()]
 
     # --- description --------------------------------------------------------------------
     def descriptors(self, genome: dict[str, Any]) -> tuple[float, float]:
