@@ -150,6 +150,14 @@ def test_evolve_tui_watches_the_run_and_quitting_interrupts_it_resumably(tmp_pat
     with RunReader(run_dir) as reader:
         assert reader.state() == "interrupted" and reader.counts()["done"] < 400
 
+    async def main() -> None:  # and the app says so
+        async with ArchipelagoApp(run_dir).run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            header = str(pilot.app.screen.query_one("#header", Static).render())
+            assert "interrupted — resumable" in header
+
+    asyncio.run(main())
+
 
 def test_evolve_tui_of_a_finished_run_exits_with_the_summary(tmp_path: Path) -> None:
     run_dir = tmp_path / "done"
