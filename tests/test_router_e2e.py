@@ -110,3 +110,16 @@ def test_optuna_islands_search_routers_through_the_box(tmp_path: Path) -> None:
     with RunReader(result.run_dir) as r:
         operators = {c.operator for c in r.candidates()}
     assert "optuna:tpe" in operators
+
+
+def test_export_best_of_a_target_without_files_writes_its_genome(tmp_path: Path) -> None:
+    from tests import evalfns
+
+    config = RunConfig(target="mix", budget=6, population=3, backend="local", report_seeds=0,
+                       run_dir=str(tmp_path / "mix"), evaluator="tests.evalfns:quadratic")
+    result = Engine(config).run()
+    out = tmp_path / "best.json"
+    assert main(["export", str(result.run_dir), "--best", str(out)]) == 0
+    written = json.loads(out.read_text())
+    assert written["target"] == "mix" and written["genome"] == result.best.genome
+    assert set(written["genome"]) == set(evalfns.OPTIMUM)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluators.routerarena import RouterArenaEvaluator
+from evaluators.routerarena import DataError, RouterArenaEvaluator
 from evaluators.routerarena.synthetic import generate, write_dir
 from evolver.config import ConfigError, RunConfig
 from evolver.registry import make_evaluator
@@ -86,6 +86,9 @@ def test_fit_and_score_a_deployable_router(evaluator: RouterArenaEvaluator,
     result = evaluator.score(router)
     assert result["split"] == "all 300 queries"
     assert set(result["baselines"]["oracle"]) == {"accuracy", "cost_per_1k", "arena_score"}
+    router.models[0] = "gpt-9"
+    with pytest.raises(DataError, match="no results for model 'gpt-9', which the router"):
+        evaluator.score(router)
 
 
 def test_configuration_errors_before_any_work(tmp_path: Path) -> None:
