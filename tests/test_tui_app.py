@@ -166,24 +166,32 @@ def test_failures_show_their_error_and_the_events_pane_leads_to_them(faulty_run:
 
 
 def two_objectives(candidate):  # noqa: ANN001, ANN201 - module level: workers load it
-    """A trade-off: concentrated mixtures are cheap but lossy."""
+    """A trade-off: concentrated mixtures are cheap but lossy; with a price and a note."""
     w = candidate.genome
     return {"loss": sum((v - 0.25) ** 2 for v in w.values()),
-            "cost": 1.0 - max(w.values())}
+            "cost": 1.0 - max(w.values()), "cost_usd": 0.01,
+            "note": f"dominant domain {max(w, key=w.get)}"}
 
 
-def test_two_objectives_draw_the_pareto_front(tmp_path: Path) -> None:
+def test_two_objectives_draw_the_pareto_front_and_show_cost_and_artifacts(
+    tmp_path: Path,
+) -> None:
     run = build_run(tmp_path / "run", budget=40, evaluator=two_objectives,
                     objectives=["loss:min", "cost:min"])
     with RunReader(run) as reader:
         front = {c.id for c, _ in reader.frontier()}
+        usd = reader.costs()["usd"]
+    assert usd >= 0.4  # 40 search evaluations and the report's at $0.01 each
 
     async def script(pilot: Pilot) -> None:
-        watch = pilot.app.screen.watch
-        assert set(watch.frontier_ids) == front and len(front) > 1
-        plot = pilot.app.screen.query_one("#frontier")
-        rendered = plot.plt.build()
+        screen = pilot.app.screen
+        assert set(screen.watch.frontier_ids) == front and len(front) > 1
+        rendered = screen.query_one("#frontier").plt.build()
         assert "Pareto front" in rendered and f"{len(front)} non-dominated" in rendered
+        assert f"cost ${usd:.2f}" in text_of(screen.query_one("#header", Static))
+        await pilot.press("c")
+        detail = text_of(screen.query_one("#detail-text", Static))
+        assert "artifact note" in detail and "dominant domain" in detail
 
     drive(ArchipelagoApp(run), script)
 
