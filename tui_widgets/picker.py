@@ -79,16 +79,17 @@ class PickerScreen(Screen):
             selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         found = scan(self.root)
         table.clear(columns=True)
-        table.add_columns("run", "target", "state", "done", "created")
+        table.add_columns("run", "target", "state", "done", "created", "note")
         self.runs = {}
         for d, info in found:
-            if isinstance(info, str):
-                table.add_row(d.name, Text(info, style="red"), "-", "-", "-", key=str(d))
+            if isinstance(info, str):  # the reason last, so it does not widen the columns
+                table.add_row(d.name, "-", Text("not readable", style="red"), "-", "-",
+                              Text(info, style="red"), key=str(d))
                 continue
             self.runs[str(d)] = d
             label, style = STATES.get(info["state"], (info["state"], ""))
             table.add_row(d.name, info["target"], Text(label, style=style), info["done"],
-                          info["created"], key=str(d))
+                          info["created"], "", key=str(d))
         if selected in {str(d) for d, _ in found}:
             table.move_cursor(row=table.get_row_index(selected), animate=False)
         title = self.query_one("#picker-title", Static)
