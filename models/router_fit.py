@@ -113,3 +113,21 @@ def fit_router(
         prior=recipe.prior, default=default, embedder=embedder,
         info={"recipe": recipe.to_dict(), **(info or {})},
     )
+
+
+def cross_fit_predict(
+    recipe: RouterRecipe,
+    models: list[str],
+    x: np.ndarray,
+    scores: np.ndarray,
+    costs: np.ndarray,
+    fold: np.ndarray,
+    embedder: str,
+) -> np.ndarray:
+    """Out-of-fold choices: each fold routed by the recipe fitted on the other folds."""
+    out = np.empty(len(x), dtype=np.int64)
+    for f in np.unique(fold):
+        held = fold == f
+        router = fit_router(recipe, models, x[~held], scores[~held], costs[~held], embedder)
+        out[held] = router.predict(x[held])
+    return out

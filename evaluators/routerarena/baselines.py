@@ -9,8 +9,6 @@ evaluation's seed, common to every candidate), the unevolved Chayan-style protot
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from models.router_fit import RouterRecipe
@@ -32,12 +30,12 @@ def baseline_metrics(
     costs: np.ndarray,
     seed: int,
     best_single: np.ndarray,
-    route_unevolved: Callable[[], np.ndarray],
+    unevolved_choice: np.ndarray,
 ) -> dict[str, dict[str, float]]:
     """name -> {accuracy, cost_per_1k, arena_score} on these (n, M) queries.
 
     `best_single` is the (n,) choice of the best single model as judged on the fitting data;
-    `route_unevolved` returns the unevolved router's (n,) choices.
+    `unevolved_choice` the unevolved router's (n,) choices, fitted as the candidate was.
     """
     n = len(scores)
     out: dict[str, dict[str, float]] = {}
@@ -46,7 +44,7 @@ def baseline_metrics(
     out["best_single"] = headline(best_single, scores, costs)
     rng = np.random.default_rng([seed, 5])
     out["random"] = headline(rng.integers(len(models), size=n), scores, costs)
-    out["unevolved"] = headline(route_unevolved(), scores, costs)
+    out["unevolved"] = headline(unevolved_choice, scores, costs)
     out["oracle"] = headline(oracle_choice(scores, costs), scores, costs)
     return out
 

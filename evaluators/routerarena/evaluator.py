@@ -29,8 +29,8 @@ from evaluators.routerarena.data import DataError, RouterData, load_data
 from evolver.types import Candidate, EvalContext, Objective
 from models.embedder import DEFAULT_MODEL, Embedder
 from models.router import PrototypeRouter
-from models.router_fit import RouterRecipe, best_single, fit_router
-from models.router_metrics import arena_score, headline, routing_metrics
+from models.router_fit import RouterRecipe, best_single, cross_fit_predict, fit_router
+from models.router_metrics import headline, routing_metrics
 
 if TYPE_CHECKING:
     from evolver.config import RunConfig
@@ -127,12 +127,9 @@ class RouterArenaEvaluator:
     def cross_fit(self, recipe: RouterRecipe) -> np.ndarray:
         """Out-of-fold choices for every search query (order of `state.search`)."""
         s = self.prepare()
-        out = np.empty(len(s.search), dtype=np.int64)
-        for f in range(self.folds):
-            held = s.fold == f
-            router = self._fit(recipe, s.search[~held])
-            out[held] = router.predict(s.x[s.search[held]])
-        return out
+        idx = s.search
+        return cross_fit_predict(recipe, s.data.models, s.x[idx], s.data.scores[idx],
+                                 s.data.costs[idx], s.fold, self.embedder)
 
     def fit(self, genome: dict[str, Any]) -> PrototypeRouter:
         """The deployable router: the recipe fitted on all of train + validation."""
@@ -175,24 +172,24 @@ class RouterArenaEvaluator:
         return metrics
 
     def _baselines(self, split: str, seed: int) -> dict[str, float]:
+        """Baseline figures on the split's queries, fitted as candidates are (cached)."""
         s = self.prepare()
         key = (split, seed)
         if key not in s.baselines:
-            models = s.data.models
+            models, scores, costs = s.data.models, s.data.scores, s.data.costs
             if split == "search":
                 idx = s.search
                 single = np.empty(len(idx), dtype=np.int64)
                 for f in range(self.folds):
-                    fit = s.search[s.fold != f]
-                    single[s.fold == f] = best_single(s.data.scores[fit], s.data.costs[fit])
-                route = lambda: self.cross_fit(unevolved(models))  # noqa: E731
+                    fit = idx[s.fold != f]
+                    single[s.fold == f] = best_single(scores[fit], costs[fit])
+                plain = self.cross_fit(unevolved(models))
             else:
                 idx = s.test
-                single = np.full(len(idx), best_single(s.data.scores[s.search],
-                                                       s.data.costs[s.search]))
-                route = lambda: self._fit(unevolved(models), s.search).predict(s.x[idx])  # noqa: E731
+                single = np.full(len(idx), best_single(scores[s.search], costs[s.search]))
+                plain = self._fit(unevolved(models), s.search).predict(s.x[idx])
             s.baselines[key] = flatten(baseline_metrics(
-                models, s.data.scores[idx], s.data.costs[idx], seed, single, route))
+                models, scores[idx], costs[idx], seed, single, plain))
         return s.baselines[key]
 
     # --- scoring an exported router on any data -----------------------------------------
@@ -216,23 +213,16 @@ class RouterArenaEvaluator:
                                "split": f"all {len(data)} queries"}
         out.update(routing_metrics(choice, data.scores, data.costs, s.family, s.family_names,
                                    data.models))
-        folds = splits.folds(data.families, self.folds, self.split_seed)
-
-        def unevolved_cross_fitted() -> np.ndarray:
-            res = np.empty(len(data), dtype=np.int64)
-            for f in range(self.folds):
-                r = fit_router(unevolved(data.models), data.models, s.x[folds != f],
-                               data.scores[folds != f], data.costs[folds != f], self.embedder)
-                res[folds == f] = r.predict(s.x[folds == f])
-            return res
-
+        fold = splits.folds(data.families, self.folds, self.split_seed)
+        plain = cross_fit_predict(unevolved(data.models), data.models, s.x, data.scores,
+                                  data.costs, fold, self.embedder)
         single = np.full(len(data), best_single(data.scores, data.costs))
         out["baselines"] = baseline_metrics(data.models, data.scores, data.costs, 0, single,
-                                            unevolved_cross_fitted)
+                                            plain)
         out["baselines_note"] = (
             "best_single is chosen on these queries; unevolved is cross-fitted over "
             f"{self.folds} folds of them; random uses seed 0")
         return out
 
 
-__all__ = ["RouterArenaEvaluator", "arena_score"]
+__all__ = ["RouterArenaEvaluator"]
