@@ -93,7 +93,7 @@ class Engine:
     # --- the run ------------------------------------------------------------------------
     def run(self) -> RunResult:
         config = self.config
-        run_dir = Path(config.run_dir or _default_run_dir(config))
+        run_dir = Path(config.run_dir or default_run_dir(config))
         if self._resuming:
             store = RunStore.open(run_dir)
             store.update_config(config)
@@ -334,7 +334,7 @@ def _as_evaluator(evaluator: Any, config: RunConfig, default: str) -> Any:
     raise ConfigError(f"evaluator: {evaluator!r} is neither an Evaluator nor a callable")
 
 
-def _default_run_dir(config: RunConfig) -> Path:
+def default_run_dir(config: RunConfig) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{config.target}-{stamp}-s{config.seed}"
 

@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
 def run_watched(args: argparse.Namespace, config: RunConfig) -> int:
     """`--tui`: the same run in a child process (`--quiet`, its output kept in a log file)
     while the TUI, a second child, owns the terminal and watches the run directory."""
-    from evolver.engine import _default_run_dir
+    from evolver.engine import default_run_dir
 
-    run_dir = Path(config.run_dir or _default_run_dir(config))
+    run_dir = Path(config.run_dir or default_run_dir(config))
     argv = [f"{flag}={value}" for flag, _ in FLAGS if flag != "--run-dir"
             and (value := getattr(args, flag.lstrip("-").replace("-", "_"))) is not None]
     with tempfile.TemporaryFile("w+") as log:
