@@ -201,7 +201,8 @@ class OptunaStrategy:
             options.setdefault("seed", self._qmc_seed)
         else:
             options.setdefault("seed", int(island.rng.integers(_SEED_RANGE)))
-        if self._kind == "cmaes" and not {"x0", "sigma0", "source_trials"} & set(options):
+        if (self._kind == "cmaes" and not options.get("use_separable_cma")
+                and not {"x0", "sigma0", "source_trials"} & set(options)):
             known = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
             if len(known) >= _WARM_START_MIN:  # used only until CMA-ES has its own state
                 options["source_trials"] = known
