@@ -112,3 +112,16 @@ def test_bad_options_are_clear_errors() -> None:
         make_strategy("surrogate", inner="annealing")
     with pytest.raises(ValueError, match="pool: 0; allowed: an integer >= 1"):
         make_strategy("surrogate", pool=0)
+
+
+def test_dirichlet_pools_are_drawn_around_the_prior() -> None:
+    prior = {"a": 0.95, "b": 0.01, "c": 0.01, "d": 0.01, "e": 0.01, "f": 0.01}
+    isl = island(pool_from="dirichlet", prior=prior, concentration=[50, 50], explore=0.0,
+                 acquisition="std")
+    drive(isl, 12)
+    picks = isl.propose(6)
+    assert {p.operator for p in picks} == {"surrogate(dirichlet)"}
+    assert all(p.genome["a"] > 0.8 for p in picks)
+    bad = island(pool_from="dirichlet", prior={"z": 1.0}, explore=0.0)
+    with pytest.raises(ValueError, match="prior: unknown domain 'z'; allowed: a, b, c"):
+        drive(bad, 12)

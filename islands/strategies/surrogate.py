@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from islands.island import Island
 
 ACQUISITIONS = ("ei", "mean", "lcb", "std")
-POOLS = ("inner", "random", "both")
+POOLS = ("inner", "random", "both", "dirichlet")
 #: hyperparameters are optimised again once the data has grown by this factor
 _REOPTIMISE_GROWTH = 1.25
 
@@ -92,7 +92,10 @@ class SurrogateModel:
 
 class SurrogateStrategy:
     """Options: `inner` (a strategy name) and `inner_options`; `pool` proposals screened
-    per pick, drawn from `pool_from` (inner, random or both); `acquisition` (ei: expected
+    per pick, drawn from `pool_from`: inner, random (the target's random genomes), both (half
+    and half) or dirichlet (mixtures only: RegMix's prior, Dirichlet(c * n * prior) with `prior`
+    shares per domain, uniform if unset, and c log-uniform in `concentration`, so that pools
+    hold sparse and near-prior mixtures alike); `acquisition` (ei: expected
     improvement, mean, lcb: mean - kappa * std, std: the most uncertain, for learning the
     landscape rather than optimising); `explore` share sent unscreened; `min_points` results
     before screening starts; `max_points` used per fit (the best half and the newest half);
@@ -103,7 +106,8 @@ class SurrogateStrategy:
     def __init__(self, inner: str = "variation", inner_options: dict[str, Any] | None = None,
                  pool: int = 64, pool_from: str = "inner", acquisition: str = "ei",
                  kappa: float = 1.0, explore: float = 0.2, min_points: int = 8,
-                 max_points: int = 256, batch: int = 8) -> None:
+                 max_points: int = 256, batch: int = 8, prior: dict[str, float] | None = None,
+                 concentration: tuple[float, float] | list[float] = (0.1, 10.0)) -> None:
         from islands.strategies import make_strategy  # late: the registry imports this module
 
         if inner == self.name:
@@ -117,6 +121,12 @@ class SurrogateStrategy:
                                  f"allowed: an integer >= {low}")
         if not 0.0 <= explore <= 1.0:
             raise ValueError(f"strategy_options.surrogate.explore: {explore}; allowed: 0..1")
+        low, high = _positive_range(concentration)
+        if prior is not None and (not isinstance(prior, dict) or sum(prior.values()) <= 0
+                                  or min(prior.values()) < 0):
+            raise ValueError(f"strategy_options.surrogate.prior: {prior!r}; allowed: a table "
+                             "domain -> share >= 0, not all 0")
+        self.prior, self.concentration = prior, (low, high)
         self.inner_name = inner
         self.inner = make_strategy(inner, **(inner_options or {}))
         self.pool, self.pool_from = pool, pool_from
@@ -200,11 +210,35 @@ class SurrogateStrategy:
 
     # --- helpers --------------------------------------------------------------------------
     def _pool(self, island: Island) -> list[Proposal]:
+        if self.pool_from == "dirichlet":
+            return [Proposal(g, operator="dirichlet") for g in self._dirichlet(island)]
         k_inner = {"inner": self.pool, "random": 0, "both": self.pool // 2}[self.pool_from]
         pool = self.inner.propose(island, k_inner) if k_inner else []
         pool += [Proposal(island.target.random_genome(island.rng), operator="random")
                  for _ in range(self.pool - k_inner)]
         return pool
+
+    def _dirichlet(self, island: Island) -> list[Any]:
+        target = _searchable(island)
+        domains = tuple(getattr(island.target, "domains", ()))
+        if not domains:
+            raise ValueError("strategy_options.surrogate.pool_from: 'dirichlet' draws mixtures; "
+                             f"target {island.target.name!r} has no domains")
+        prior = np.ones(len(domains)) if self.prior is None else np.array(
+            [float(self.prior.get(d, 0.0)) for d in domains])
+        unknown = sorted(set(self.prior or {}) - set(domains))
+        if unknown:
+            raise ValueError(f"strategy_options.surrogate.prior: unknown domain {unknown[0]!r}"
+                             f"; allowed: {', '.join(domains)}")
+        alpha = np.maximum(len(domains) * prior / prior.sum(), 1e-3)
+        low, high = self.concentration
+        out = []
+        for _ in range(self.pool):
+            c = math.exp(island.rng.uniform(math.log(low), math.log(high)))
+            w = island.rng.dirichlet(c * alpha)
+            # through the search box, so the genome is canonical (floor, rounding)
+            out.append(target.from_params(target.to_params(dict(zip(domains, w, strict=True)))))
+        return out
 
     def _refit(self) -> None:
         if self.model.fitted and self._fitted_on == len(self._y):
@@ -242,6 +276,17 @@ def _searchable(island: Island) -> Searchable:
         raise ValueError(f"strategy surrogate: target {target.name!r} offers no features "
                          "(the Searchable hook); use strategy 'variation' for it")
     return target
+
+
+def _positive_range(value: Any) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        low = high = -1.0
+    if not 0 < low <= high:
+        raise ValueError(f"strategy_options.surrogate.concentration: {value!r}; allowed: "
+                         "[low, high] with 0 < low <= high")
+    return low, high
 
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
