@@ -63,6 +63,22 @@ def test_snapshot_and_restore_continue_exactly_like_the_uninterrupted_island() -
         assert drive(a, 15, start=30) == drive(b, 15, start=30), sampler
 
 
+def test_trials_in_flight_at_the_snapshot_are_told_after_restore() -> None:
+    a, b = optuna_island("tpe"), optuna_island("tpe")
+    drive(a, 20)
+    in_flight = a.propose(2)
+    b.restore(a.snapshot())
+    for isl in (a, b):
+        results = []
+        for i, p in enumerate(in_flight):
+            c = Candidate(f"f{i}", "mix", p.genome, island=0, operator=p.operator)
+            results.append((c, Evaluation(c.id, objectives={"loss": quadratic(p.genome)})))
+        isl.tell(results)
+    states = [t["state"] for t in b.strategy.state()["trials"]]
+    assert states == ["COMPLETE"] * 22
+    assert drive(a, 10, start=30) == drive(b, 10, start=30)
+
+
 def test_immigrants_become_known_trials_and_join_the_cma_generation() -> None:
     cma = optuna_island("cmaes")
     other = Island(1, MixTarget(), LOSS, seed=4, population_size=8)

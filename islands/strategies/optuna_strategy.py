@@ -127,16 +127,12 @@ class OptunaStrategy:
         if self._study is None:
             return dict(self._saved or {})
         study = self._study
-        trials = []
-        for t in study.get_trials(deepcopy=False):
-            done = t.state == TrialState.COMPLETE
-            trials.append({
-                "state": "COMPLETE" if done else "FAIL",  # in-flight ones come back as known
-                "params": t.params, "values": t.values if done else None,
-                "system_attrs": t.system_attrs, "user_attrs": t.user_attrs,
-            })
+        trials = [{"state": t.state.name, "params": t.params, "values": t.values,
+                   "system_attrs": t.system_attrs, "user_attrs": t.user_attrs}
+                  for t in study.get_trials(deepcopy=False)]
         return {
             "sampler": self._kind, "qmc_seed": self._qmc_seed, "trials": trials,
+            "pending": dict(self._pending),  # in flight: their results are told after resume
             "study_attrs": study._storage.get_study_system_attrs(study._study_id),
         }
 
@@ -145,6 +141,7 @@ class OptunaStrategy:
         self._study = None
         self._pending.clear()
         self._told.clear()
+        self._generation = {}
         self._saved = dict(state) if state else None
 
     # --- helpers --------------------------------------------------------------------------
@@ -183,14 +180,17 @@ class OptunaStrategy:
             for key, value in saved.get("study_attrs", {}).items():
                 study._storage.set_study_system_attr(study._study_id, key, value)
             for t in saved["trials"]:
-                done = t["state"] == "COMPLETE"
+                state = TrialState[t["state"]]
                 study.add_trial(create_trial(
-                    state=TrialState.COMPLETE if done else TrialState.FAIL,
-                    params=t["params"], distributions=self._distributions,
-                    values=t["values"] if done else None,
+                    state=state, params=t["params"], distributions=self._distributions,
+                    values=t["values"] if state == TrialState.COMPLETE else None,
                     system_attrs=t["system_attrs"], user_attrs=t["user_attrs"]))
                 if "candidate" in t["user_attrs"]:
                     self._told.add(t["user_attrs"]["candidate"])
+                generation = {k: v for k, v in t["system_attrs"].items()
+                              if k.endswith("generation")}
+                self._generation = generation or self._generation
+            self._pending = {k: int(v) for k, v in saved.get("pending", {}).items()}
         self._study = study
         return study
 
