@@ -136,3 +136,18 @@ def test_optuna_and_variation_islands_exchange_migrants_on_ray(
     assert all(island_of[i] == 1 for i in from_variation)
     variation_population = {m["candidate"]["id"] for m in snapshots[1][1]["population"]}
     assert variation_population & {i for i, isl in island_of.items() if isl == 0}
+
+
+def test_an_interrupted_cma_run_resumes_from_its_saved_study(tmp_path: Path) -> None:
+    config = RunConfig(target="mix", strategy="optuna", islands=1, budget=30, population=6,
+                       workers=2, seed=4, report_seeds=0, snapshot_interval=7,
+                       strategy_options={"optuna": {"sampler": "cmaes"}},
+                       run_dir=str(tmp_path / "r"))
+    Engine(config, evaluator=evalfns.quadratic).run()
+    cfg = tmp_path / "r" / "config.toml"
+    cfg.write_text(cfg.read_text().replace("budget = 30", "budget = 45"))
+    result = Engine.resume(tmp_path / "r", evaluator=evalfns.quadratic).run()
+    assert result.counts["ok"] == 45
+    with RunReader(result.run_dir) as reader:
+        trials = reader.snapshots()[0][1]["strategy_state"]["trials"]
+    assert len(trials) >= 45 and any("cma:optimizer:0" in t["system_attrs"] for t in trials)
