@@ -99,7 +99,8 @@ class SurrogateStrategy:
     improvement, mean, lcb: mean - kappa * std, std: the most uncertain, for learning the
     landscape rather than optimising); `explore` share sent unscreened; `min_points` results
     before screening starts; `max_points` used per fit (the best half and the newest half);
-    `batch` results per rank-correlation figure."""
+    `batch` results per rank-correlation figure. With several objectives the surrogate
+    models the first (the one a run names first), and the inner strategy ranks by all."""
 
     name = "surrogate"
 
