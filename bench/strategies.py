@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import tempfile
 import time
@@ -58,12 +57,6 @@ TABULAR = {"strategy": "surrogate", "population": 8, "strategy_options": {"surro
     "acquisition": "std", "pool_from": "dirichlet", "explore": 0.0, "pool": 32}}}
 
 
-class GoalReached(BaseException):
-    """Stops a bench run at its first evaluation within the goal, like a Ctrl-C would: the
-    engine records the run as interrupted with every evaluation so far in run.db. (Not an
-    Exception: the engine drops observers that raise those and goes on.)"""
-
-
 def engine_run(evaluator: MixtureLawEvaluator, fields: dict[str, Any], seed: int, budget: int,
                tmp: Path, goal: float | None = None) -> list[tuple[float, dict[str, float]]]:
     """One engine run, stopped at the goal if one is given; its search evaluations in order:
@@ -75,13 +68,15 @@ def engine_run(evaluator: MixtureLawEvaluator, fields: dict[str, Any], seed: int
         **fields})
     config.population = min(config.population, budget)
 
+    engine = Engine(config, evaluator=evaluator)
+
     def stop_at_goal(event: Event) -> None:
         ev = event.evaluation
         if goal is not None and ev is not None and ev.objectives.get("loss", goal + 1) <= goal:
-            raise GoalReached
+            engine.stop()
 
-    with contextlib.suppress(GoalReached):
-        Engine(config, evaluator=evaluator, observers=[stop_at_goal]).run()
+    engine.events.subscribe(stop_at_goal)
+    engine.run()
     with RunReader(config.run_dir) as reader:
         return [(ev.objectives.get("loss", float("inf")), ev.metrics)
                 for _, ev in reader.evaluations("search")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,19 @@ class RunConfig:
 
     def replace(self, **changes: Any) -> RunConfig:
         return dataclasses.replace(self, **changes)
+
+
+def check_options(options: dict[str, Any], allowed: Iterable[str], field: str, owner: str) -> None:
+    """Refuse a table of options with a name `owner` does not take, naming the allowed ones.
+
+    `field` is the config table (`target_options`, `evaluator_options`), `owner` what reads it
+    (`target mix`, `evaluator pretrain`), so the one line tells the user where to look.
+    """
+    allowed = list(allowed)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{field}: unknown {unknown[0]!r} for {owner}; "
+                          f"allowed: {', '.join(allowed)}")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

@@ -75,6 +75,12 @@ class Engine:
         for observer in observers:
             self.events.subscribe(observer)
         self._resuming = False
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Ask a running search to end early (from an observer, say, when a goal is met):
+        no new proposals; evaluations in flight finish and are recorded; then the report."""
+        self._stopping = True
 
     @classmethod
     def resume(cls, run_dir: str | Path, evaluator: Any = None, *, budget: int | None = None,
@@ -112,7 +118,8 @@ class Engine:
                                     data={"resumed": self._resuming}))
             _Search(self, store, islands, executor, backend.ordered).run()
             report = measure_report(self, store, executor)
-            store.set_meta(status="finished", finished=str(time.time()))
+            store.set_meta(status="finished", finished=str(time.time()),
+                           stopped_early=str(int(self._stopping)))
             self._emit(store, Event("run_finished", f"finished {run_dir}"))
         except BaseException:
             store.set_meta(status="interrupted")
@@ -202,7 +209,7 @@ class _Search:
                 self.halving.issued(candidate.id, context.fidelity)
                 self._submit(candidate, context)
         self._fill()
-        while self.done < self.config.budget:
+        while self.jobs or (self.done < self.config.budget and not self.engine._stopping):
             for ev in self._collect(self.executor.poll(0.25)):
                 self._handle(ev)
                 # Refill after each result, not after each batch: which results arrive
@@ -213,7 +220,7 @@ class _Search:
             self._snapshot(i, island)
 
     def _fill(self) -> None:
-        while (len(self.jobs) < self.executor.slots
+        while (not self.engine._stopping and len(self.jobs) < self.executor.slots
                and self.done + len(self.jobs) < self.config.budget):
             self._submit_next()
 
@@ -312,6 +319,11 @@ class _Search:
                 .fetchone()[0]
         self.store.save_snapshot(i, island.snapshot(), seq)
         self.since_snapshot[i] = 0
+        for figures in island.strategy_metrics():  # e.g. a surrogate's rank correlation
+            self.engine._emit(self.store, Event(
+                "strategy_metric", ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else
+                                             f"{k}={v}" for k, v in figures.items()),
+                island=i, data=figures))
 
     def _beat(self) -> None:
         now = time.monotonic()

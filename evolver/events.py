@@ -14,7 +14,8 @@ from typing import Any
 from evolver.types import Evaluation
 
 #: kinds the engine emits
-KINDS = ("run_started", "evaluation", "migration", "promotion", "report", "run_finished")
+KINDS = ("run_started", "evaluation", "migration", "promotion", "strategy_metric", "report",
+         "run_finished")
 
 
 @dataclass(frozen=True)

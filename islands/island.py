@@ -84,6 +84,12 @@ class Island:
         self.seen.update(self.target.key(m.candidate.genome) for m in fresh)
         return [m.id for m in fresh]
 
+    def strategy_metrics(self) -> list[dict[str, Any]]:
+        """Figures the strategy measured since the last call (a strategy may offer
+        `drain_metrics()`), for the engine to record as events."""
+        drain = getattr(self.strategy, "drain_metrics", None)
+        return list(drain()) if drain else []
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "index": self.index,

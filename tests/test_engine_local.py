@@ -86,3 +86,20 @@ def test_a_run_directory_is_never_overwritten(tmp_path: Path) -> None:
     Engine(small(tmp_path, "x", budget=4, report_seeds=0), evaluator=evalfns.quadratic).run()
     with pytest.raises(RunStoreError, match="already holds a run"):
         Engine(small(tmp_path, "x", budget=4), evaluator=evalfns.quadratic).run()
+
+
+def test_stop_ends_the_search_early_and_keeps_it_consistent(tmp_path: Path) -> None:
+    engine = Engine(small(tmp_path, "s", budget=200, report_seeds=1), evaluator=evalfns.quadratic)
+
+    def stop_when_good(event) -> None:  # noqa: ANN001
+        ev = event.evaluation
+        if ev is not None and ev.objectives.get("loss", 1.0) < 0.01:
+            engine.stop()
+
+    engine.events.subscribe(stop_when_good)
+    result = engine.run()
+    assert result.counts["done"] < 200 and result.counts["in_flight"] == 0
+    assert result.best_evaluation.objectives["loss"] < 0.01
+    assert "best" in result.report
+    with RunReader(result.run_dir) as r:
+        assert r.state() == "finished" and r.meta()["stopped_early"] == "1"

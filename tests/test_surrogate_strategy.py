@@ -80,7 +80,10 @@ def test_rank_correlation_is_recorded_per_batch_and_saved_with_the_island(
     with RunReader(result.run_dir) as reader:
         state = reader.snapshots()[0][1]["strategy_state"]
         operators = {c.operator for c in reader.candidates()}
+        events = [e["data"] for e in reader.events() if e["kind"] == "strategy_metric"]
     figures = state["rank_correlation"]
+    # each figure reaches the event log once, where `evolve status` and the TUI read it
+    assert [{k: v for k, v in e.items() if k != "metric"} for e in events] == figures
     assert len(figures) >= 4 and all(f["batch"] == 6 for f in figures)
     assert all(-1.0 <= f["spearman"] <= 1.0 for f in figures)
     assert np.mean([f["spearman"] for f in figures]) > 0.2  # the surrogate knows something

@@ -116,14 +116,11 @@ class MixtureLawEvaluator:
     def from_config(cls, config: RunConfig) -> MixtureLawEvaluator:
         """Build from `config.domains` and `config.evaluator_options`; fits the law now, so
         bad data fails before the run with one clear line."""
-        from evolver.config import ConfigError
+        from evolver.config import ConfigError, check_options
 
         options = dict(config.evaluator_options)
         allowed = [p for p in inspect.signature(cls).parameters if p != "domains"]
-        unknown = sorted(set(options) - set(allowed))
-        if unknown:
-            raise ConfigError(f"evaluator_options: unknown {unknown[0]!r} for evaluator "
-                              f"mixture-law; allowed: {', '.join(allowed)}")
+        check_options(options, allowed, "evaluator_options", "evaluator mixture-law")
         if not config.domains:
             raise ConfigError("domains: the mixture-law evaluator needs the run's domains, the "
                               "names of the runs' mixture columns (after mixture_prefix)")

@@ -80,13 +80,10 @@ class RouterArenaEvaluator:
     @classmethod
     def from_config(cls, config: RunConfig) -> RouterArenaEvaluator:
         """Build and load the data now, so bad data stops the run before any work starts."""
-        from evolver.config import ConfigError
+        from evolver.config import ConfigError, check_options
 
         options = dict(config.evaluator_options)
-        unknown = sorted(set(options) - set(OPTIONS))
-        if unknown:
-            raise ConfigError(f"evaluator_options: unknown {unknown[0]!r} for evaluator "
-                              f"routerarena; allowed: {', '.join(OPTIONS)}")
+        check_options(options, OPTIONS, "evaluator_options", "evaluator routerarena")
         try:
             evaluator = cls(**options)
             data = evaluator.prepare().data

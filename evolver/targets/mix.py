@@ -50,13 +50,10 @@ class MixTarget:
 
     @classmethod
     def from_config(cls, config: RunConfig) -> MixTarget:
-        from evolver.config import ConfigError
+        from evolver.config import ConfigError, check_options
 
         options = dict(config.target_options)
-        unknown = sorted(set(options) - {"floor", "sigma", "digits"})
-        if unknown:
-            raise ConfigError(f"target_options: unknown {unknown[0]!r} for target mix; "
-                              "allowed: floor, sigma, digits")
+        check_options(options, ("floor", "sigma", "digits"), "target_options", "target mix")
         try:
             return cls(domains=tuple(config.domains or DEFAULT_DOMAINS), **options)
         except ValueError as exc:

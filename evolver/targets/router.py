@@ -66,13 +66,11 @@ class RouterTarget:
     @classmethod
     def from_config(cls, config: RunConfig) -> RouterTarget:
         from evaluators.routerarena.data import DataError, model_names
-        from evolver.config import ConfigError
+        from evolver.config import ConfigError, check_options
 
         options = dict(config.target_options)
-        unknown = sorted(set(options) - {"models", "max_prototypes", "sigma"})
-        if unknown:
-            raise ConfigError(f"target_options: unknown {unknown[0]!r} for target router; "
-                              "allowed: models, max_prototypes, sigma")
+        check_options(options, ("models", "max_prototypes", "sigma"), "target_options",
+                      "target router")
         try:
             models = options.pop("models", None) or model_names(
                 config.evaluator_options.get("data"))

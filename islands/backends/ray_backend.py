@@ -47,6 +47,9 @@ class RayIsland:
     def snapshot(self) -> dict[str, Any]:
         return ray.get(self.actor.snapshot.remote())
 
+    def strategy_metrics(self) -> list[dict[str, Any]]:
+        return ray.get(self.actor.strategy_metrics.remote())
+
     def restore(self, state: dict[str, Any]) -> None:
         ray.get(self.actor.restore.remote(state))
 

@@ -28,4 +28,7 @@ class Strategy(Protocol):
 
     def state(self) -> dict[str, Any]: ...
 
+    # Optional: `drain_metrics() -> list[dict]`, figures measured since the last call (a
+    # surrogate's rank correlation on its newest batch); the engine records them as events.
+
     def restore(self, state: dict[str, Any]) -> None: ...

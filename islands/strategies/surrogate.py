@@ -141,6 +141,7 @@ class SurrogateStrategy:
         self._predicted: dict[str, float] = {}  # genome key -> prediction, awaiting a result
         self._pairs: list[tuple[float, float]] = []
         self.rank_correlation: list[dict[str, float]] = []
+        self._drained = 0
 
     # --- the strategy protocol ------------------------------------------------------------
     def propose(self, island: Island, n: int) -> list[Proposal]:
@@ -206,6 +207,7 @@ class SurrogateStrategy:
         self._predicted = dict(state.get("predicted", {}))
         self._pairs = [tuple(p) for p in state.get("pairs", [])]  # type: ignore[misc]
         self.rank_correlation = list(state.get("rank_correlation", []))
+        self._drained = len(self.rank_correlation)  # reported before the snapshot
         self.model.restore(state.get("model", {}), len(self._x[0]) if self._x else 1)
         self._fitted_on = 0
 
@@ -254,6 +256,12 @@ class SurrogateStrategy:
             x, y = x[keep], y[keep]
         self.model.fit(x, y)
         self._fitted_on = len(self._y)
+
+    def drain_metrics(self) -> list[dict[str, Any]]:
+        """Rank correlations recorded since the last call, for the engine's event log."""
+        new = self.rank_correlation[self._drained:]
+        self._drained = len(self.rank_correlation)
+        return [{"metric": "surrogate_rank_correlation", **figures} for figures in new]
 
     def _record(self) -> None:
         predicted, actual = zip(*self._pairs, strict=True)
