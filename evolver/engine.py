@@ -8,6 +8,7 @@ to islands in the order they were issued, which makes a run reproducible from it
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from evaluators.callable import CallableEvaluator
-from evolver.config import ConfigError, RunConfig
+from evolver.config import ConfigError, RunConfig, check_options
 from evolver.events import Event, EventBus, Observer
 from evolver.promotion import SuccessiveHalving
 from evolver.registry import make_evaluator, make_target
@@ -30,6 +31,7 @@ from evolver.targets.base import InvalidGenome
 from evolver.types import Candidate, EvalContext, Evaluation, Objective
 from islands.backends import Executor, IslandHandle, make_backend
 from islands.member import Proposal
+from islands.strategies import make_strategy, strategy_class
 from islands.topology import as_topology, make_topology
 
 
@@ -71,6 +73,7 @@ class Engine:
                 raise ConfigError(str(exc)) from None
         else:
             self.topology = make_topology(config.topology, config.islands, config.seed)
+        _check_strategies(config)
         self.events = EventBus()
         for observer in observers:
             self.events.subscribe(observer)
@@ -334,6 +337,22 @@ class _Search:
 
 def _with_genome(candidate: Candidate, genome: Any) -> Candidate:
     return replace(candidate, genome=genome)
+
+
+def _check_strategies(config: RunConfig) -> None:
+    """Build each island's strategy once, so bad strategy options stop the run here."""
+    for name in sorted({config.strategy_of(i) for i in range(config.islands)}):
+        options = config.strategy_options.get(name, {})
+        params = inspect.signature(strategy_class(name)).parameters.values()
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            check_options(options, [p.name for p in params], f"strategy_options.{name}",
+                          f"strategy {name}")
+        try:
+            make_strategy(name, **options)
+        except (TypeError, ValueError) as exc:
+            message = str(exc)
+            raise ConfigError(message if message.startswith("strategy_options.")
+                              else f"strategy_options.{name}: {message}") from None
 
 
 def _as_evaluator(evaluator: Any, config: RunConfig, default: str) -> Any:

@@ -94,6 +94,7 @@ def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(tmp_path: Path)
     assert proc.poll() is None, f"run ended before the kill: {proc.stderr.read()}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert _processes_running(str(run_dir)) == [], "worker processes outlived their driver"
     with RunReader(run_dir) as r:
         before = {ev.id: ev for _, ev in r.evaluations()}
         assert r.state() == "interrupted"
@@ -115,6 +116,24 @@ def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(tmp_path: Path)
         assert after_by_id[eid] == ev
 
 
+def _processes_running(needle: str, wait: float = 5.0) -> list[int]:
+    """Pids whose command line names `needle`, after giving them `wait` seconds to exit."""
+    deadline = time.monotonic() + wait
+    while True:
+        pids = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                cmdline = (proc_dir / "cmdline").read_bytes().decode(errors="replace")
+                state = (proc_dir / "stat").read_text().split(")")[-1].split()[0]
+            except OSError:
+                continue
+            if needle in cmdline and state != "Z":
+                pids.append(int(proc_dir.name))
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.1)
+
+
 def test_export_jsonl_has_one_line_per_evaluation(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     p = evolve("--target=mix", "--backend", "local", "--evaluator", TOY, "--budget", "12",
@@ -131,3 +150,13 @@ def test_export_jsonl_has_one_line_per_evaluation(tmp_path: Path) -> None:
     assert csv_out[0].startswith("id,candidate_id") and len(csv_out) == len(lines) + 1
     status = json.loads(evolve("status", str(run_dir), "--json").stdout)
     assert status["state"] == "finished" and status["done"] == 12 and status["budget"] == 12
+
+
+def test_bad_strategy_options_stop_before_any_work(tmp_path: Path) -> None:
+    config = tmp_path / "run.toml"
+    config.write_text("target = 'mix'\nstrategy = 'surrogate'\n"
+                      "[strategy_options.surrogate]\npoool = 3\n")
+    p = evolve("--config", str(config), "--backend", "local", "--run-dir", str(tmp_path / "r"))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "strategy_options.surrogate: unknown 'poool'" in p.stderr and "allowed: inner" in p.stderr
+    assert not (tmp_path / "r").exists()

@@ -7,7 +7,11 @@ Each worker holds the evaluator from its start (inherited under `fork`, pickled 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing as mp
+import os
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,12 +21,29 @@ from typing import Any
 from evaluators.base import Evaluator, run_evaluation
 from evolver.types import Candidate, EvalContext, Evaluation, Objective
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
-def _worker_main(conn: Connection, evaluator: Evaluator, objectives: Sequence[Objective]) -> None:
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when the driver dies (even by kill -9), so
+    no orphan goes on spending CPU or a GPU on a job nobody will record."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _worker_main(conn: Connection, parent_end: Connection, evaluator: Evaluator,
+                 objectives: Sequence[Objective]) -> None:
+    parent_pid = os.getppid()
+    _die_with_parent()
+    parent_end.close()  # the fork's copy of the driver's end; kept, it would hide the EOF
     while True:
         try:
+            while not conn.poll(1.0):  # elsewhere than Linux: notice an orphaned worker
+                if os.getppid() != parent_pid:
+                    return
             job = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):
             return
         if job is None:
             return
@@ -59,7 +80,8 @@ class ProcessExecutor:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(
-            target=_worker_main, args=(child, self.evaluator, self.objectives), daemon=True
+            target=_worker_main, args=(child, parent, self.evaluator, self.objectives),
+            daemon=True,
         )
         proc.start()
         child.close()

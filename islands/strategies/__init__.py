@@ -21,12 +21,16 @@ def strategy_names() -> list[str]:
     return sorted({*_BUILT_IN, *_plugins()})
 
 
-def make_strategy(name: str, **options: Any) -> Strategy:
+def strategy_class(name: str) -> type:
     if name in _BUILT_IN:
-        return _BUILT_IN[name](**options)
+        return _BUILT_IN[name]
     if name in _plugins():
-        return _plugins()[name].load()(**options)
+        return _plugins()[name].load()
     raise ValueError(f"strategy: unknown {name!r}; allowed: {', '.join(strategy_names())}")
 
 
-__all__ = ["Strategy", "make_strategy", "strategy_names"]
+def make_strategy(name: str, **options: Any) -> Strategy:
+    return strategy_class(name)(**options)
+
+
+__all__ = ["Strategy", "make_strategy", "strategy_class", "strategy_names"]
