@@ -126,8 +126,8 @@ class Block(nn.Module):
         b, t, _ = x.shape
         qkv = self.qkv(self.attn_norm(x)).view(b, t, self.heads + 2 * self.kv_heads,
                                                self.head_dim).transpose(1, 2)
-        q, k, v = qkv.split((self.heads, self.kv_heads, self.kv_heads), dim=1)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        qk, v = qkv.split((self.heads + self.kv_heads, self.kv_heads), dim=1)
+        q, k = apply_rope(qk, cos, sin).split((self.heads, self.kv_heads), dim=1)  # one pass
         att = F.scaled_dot_product_attention(q, k, v, is_causal=True,
                                              enable_gqa=self.kv_heads != self.heads)
         x = x + self.o_proj(att.transpose(1, 2).reshape(b, t, -1))

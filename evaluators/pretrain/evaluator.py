@@ -82,6 +82,7 @@ class PretrainEvaluator:
         eval_tokens: int = 4096,
         threads: int | None = None,
         device: str = "auto",
+        compile: bool | None = None,
         lr: float | None = None,
         batch_size: int | None = None,
         offline_bytes: int = 1_000_000,
@@ -113,6 +114,8 @@ class PretrainEvaluator:
         if device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device: unknown {device!r}; allowed: auto, cpu, cuda")
         self.device = device
+        #: torch.compile the proxy; None: on a GPU only (see train_model)
+        self.compile = compile
         self.settings = TrainSettings(lr=float(lr or self.preset.lr),
                                       batch_size=batch_size or self.preset.batch_size)
         self.corpus = CorpusOptions(self.preset.tokenizer, offline_bytes, holdout_bytes,
@@ -228,8 +231,9 @@ class PretrainEvaluator:
                 examples, rows = build_examples(counts, data, seq_len, seed)
                 scale = None if self.mixing == "sample" else \
                     example_weights(weights, counts, rows)
-                runs.append(run_training(self.preset, self.settings, examples, held_out,
-                                         seed, device, scale))
+                runs.append(run_training(
+                    self.preset, self.settings, examples, held_out, seed, device, scale,
+                    device.type == "cuda" if self.compile is None else self.compile))
         return self._metrics(runs, data, split, epochs, excess)
 
     def _metrics(self, runs: list[Any], data: Mapping[str, DomainData], split: str,

@@ -132,10 +132,13 @@ def make_optimizer(model: torch.nn.Module, settings: TrainSettings,
 
 
 def train_model(model: ProxyLM, examples: torch.Tensor, settings: TrainSettings,
-                device: torch.device, weights: torch.Tensor | None = None
-                ) -> tuple[float, float]:
+                device: torch.device, weights: torch.Tensor | None = None,
+                compile_model: bool = False) -> tuple[float, float]:
     """Train on `examples` in order, each row's loss scaled by `weights` if given; returns
-    (mean loss of the last tenth of steps, seconds)."""
+    (mean loss of the last tenth of steps, seconds).
+
+    `compile_model` runs the model through torch.compile: worth it on a GPU, where a run is
+    long; on a CPU the first compilation costs ~40 s per process, more than a cheap run."""
     bs = settings.batch_size
     steps = max(1, len(examples) // bs)
     rates = wsd_schedule(steps, settings.lr, warmup=settings.warmup, decay=settings.decay)
@@ -147,6 +150,7 @@ def train_model(model: ProxyLM, examples: torch.Tensor, settings: TrainSettings,
     tail_from = steps - max(1, steps // 10)
     tail = torch.zeros((), device=device)
     model.train()
+    forward = torch.compile(model) if compile_model else model
     start = time.perf_counter()
     for step in range(steps):
         for group in optimizer.param_groups:
@@ -154,14 +158,14 @@ def train_model(model: ProxyLM, examples: torch.Tensor, settings: TrainSettings,
         batch = examples[step * bs:(step + 1) * bs]
         w = None if weights is None else weights[step * bs:(step + 1) * bs]
         with autocast:
-            loss = model(batch[:, :-1], batch[:, 1:], w)
+            loss = forward(batch[:, :-1], batch[:, 1:], w)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if step >= tail_from:
             tail += loss.detach()
     tail_mean = float(tail) / (steps - tail_from)  # the one read-back, after the loop
-    return tail_mean, time.perf_counter() - start
+    return tail_mean, time.perf_counter() - start  # float() waited for the device
 
 
 @torch.inference_mode()
@@ -181,13 +185,15 @@ def held_out_loss(model: ProxyLM, windows: np.ndarray, device: torch.device,
 
 def run_training(preset: ProxyPreset, settings: TrainSettings, examples: torch.Tensor,
                  held_out: Mapping[str, np.ndarray], seed: int, device: torch.device,
-                 weights: torch.Tensor | None = None) -> TrainResult:
+                 weights: torch.Tensor | None = None,
+                 compile_model: bool = False) -> TrainResult:
     """A fresh proxy initialised from `seed`, trained on `examples`, scored on `held_out`."""
     generator = torch.Generator().manual_seed(seed)
     model = ProxyLM(preset)
     model.reset_parameters(generator)
     model.to(device)
-    train_loss, seconds = train_model(model, examples, settings, device, weights)
+    train_loss, seconds = train_model(model, examples, settings, device, weights,
+                                      compile_model)
     steps = max(1, len(examples) // settings.batch_size)
     losses = {d: held_out_loss(model, w, device, settings.batch_size * 2)
               for d, w in held_out.items()}
