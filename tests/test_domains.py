@@ -131,3 +131,26 @@ def test_held_out_parts_are_whole_documents_never_in_training() -> None:
     assert len(pieces) > 3 and "".join(pieces) == "line\n" * 5000
     train, val, test = split_documents("d", ["line\n" * 5000], 2000, np.random.default_rng(0))
     assert val and test and train
+
+
+def test_offline_domains_build_once_and_differ(tmp_path: Path) -> None:
+    """The four embedded domains build from this installation, cache, and are distinct."""
+    import numpy as np
+
+    from evaluators.pretrain.corpus import CorpusOptions, corpus_path, load_corpus
+
+    options = CorpusOptions(offline_bytes=40_000, holdout_bytes=4_000, cache_dir=str(tmp_path))
+    specs = resolve_domains(["code", "docs", "web", "math"], None)
+    data = {s.name: load_corpus(s, options) for s in specs}
+    stamps = {s.name: corpus_path(s, options).stat().st_mtime_ns for s in specs}
+    for d in data.values():
+        assert all(len(d.tokens[split]) > 1000 for split in ("train", "val", "test"))
+    digits = {n: np.isin(d.tokens["train"], np.arange(48, 58)).mean() for n, d in data.items()}
+    spaces = {n: (d.tokens["train"] == 32).mean() for n, d in data.items()}
+    assert max(digits, key=digits.__getitem__) == "math"
+    assert max(spaces, key=spaces.__getitem__) == "code"  # indentation
+    assert "def " in bytes(data["code"].tokens["train"][:20_000].astype(np.uint8)).decode(
+        "utf-8", "replace")
+    again = load_corpus(specs[0], options)  # from the cache: same arrays, no rebuild
+    assert np.array_equal(again.tokens["train"], data["code"].tokens["train"])
+    assert {s.name: corpus_path(s, options).stat().st_mtime_ns for s in specs} == stamps
