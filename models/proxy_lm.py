@@ -48,6 +48,8 @@ class ProxyPreset:
     rope_theta: float = 10_000.0
     #: "cpu" or "cuda": where the preset is meant to run (and what it asks Ray for)
     device: str = "cpu"
+    #: default token budgets of the fidelity levels, cheapest first
+    budgets: tuple[int, ...] = (49_152, 196_608)
 
     @property
     def head_dim(self) -> int:
@@ -58,7 +60,8 @@ PRESETS: dict[str, ProxyPreset] = {
     # Deep and narrow: 8 layers of width 64 (~0.4M parameters), 64-byte context, 512 tokens
     # a step. At this scale the number of steps, not the tokens per step, limits learning,
     # so batches are small; one core trains it on 16k tokens in about 1 s
-    # (see bench/RESULTS.md). Untied embeddings drawn at unit scale: with Llama's tied
+    # (see bench/RESULTS.md). Budgets: at 196k tokens candidates differ 4x more than seeds,
+    # below ~100k about as much. Untied embeddings drawn at unit scale: with Llama's tied
     # 0.02-scale embeddings a model this small sits on a unigram plateau for a hundred
     # steps and leaves it at a seed-dependent moment, which measured as 3-5x the
     # seed-to-seed spread of the final loss.
@@ -70,7 +73,7 @@ PRESETS: dict[str, ProxyPreset] = {
     "gpu-70m": ProxyPreset(
         name="gpu-70m", hidden=384, layers=32, heads=6, kv_heads=2, intermediate=1024,
         seq_len=1024, batch_size=32, lr=3e-3, tokenizer="HuggingFaceTB/SmolLM2-135M",
-        vocab_size=49152, device="cuda",
+        vocab_size=49152, device="cuda", budgets=(25_165_824, 100_663_296),
     ),
 }
 

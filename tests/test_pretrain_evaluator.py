@@ -196,3 +196,21 @@ def test_a_short_engine_run_with_the_pretrain_evaluator(sources: dict[str, str],
     assert result.counts["ok"] >= 4 - result.counts.get("invalid", 0)
     assert result.best is not None and result.best_evaluation.objectives["loss"] > 0
     assert set(result.report) == {"best", "uniform"}
+
+
+def test_the_gpu_preset_asks_for_a_gpu_and_names_the_hub_samples() -> None:
+    """Constructed only (no download, no GPU here): its resources, sources and budgets."""
+    import torch
+
+    from evolver.config import ConfigError
+
+    evaluator = PretrainEvaluator(("finepdfs", "dclm", "fineweb-edu"), preset="gpu-70m")
+    assert evaluator.resources["num_gpus"] == 1
+    assert [s.dataset for s in evaluator.specs] == [
+        "codelion/finepdfs-1B", "codelion/dclm-baseline-1B", "codelion/fineweb-edu-1B"]
+    assert evaluator.fidelities == evaluator.preset.budgets and evaluator.fidelities[0] > 1e7
+    if not torch.cuda.is_available():
+        config = RunConfig(target="mix", domains=["finepdfs", "dclm", "fineweb-edu"],
+                           evaluator="pretrain", evaluator_options={"preset": "gpu-70m"})
+        with pytest.raises(ConfigError, match="'gpu-70m' needs a CUDA GPU and none is visible"):
+            PretrainEvaluator.from_config(config)

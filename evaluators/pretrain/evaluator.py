@@ -39,10 +39,10 @@ from models.proxy_lm import ProxyPreset, get_preset
 if TYPE_CHECKING:
     from evolver.config import RunConfig
 
-#: token budgets of the fidelity levels, cheapest first. With cpu-tiny on one core: ~3 s and
-#: ~11 s. At 196k tokens the spread across candidates is 4.1x the seed-to-seed spread; below
+#: cpu-tiny's token budgets (the preset's `budgets`), cheapest first: ~3 s and ~11 s on one
+#: core. At 196k tokens the spread across candidates is 4.1x the seed-to-seed spread; below
 #: ~100k it is 0.6-1.3x, so the cheap level only screens (bench/RESULTS.md, noise study)
-DEFAULT_FIDELITIES = (49_152, 196_608)
+DEFAULT_FIDELITIES = get_preset("cpu-tiny").budgets
 REPETITION_POLICIES = ("penalty", "invalid")
 MIXING = ("sample", "reweight")
 #: the name of an outside target set in the metrics
@@ -73,7 +73,7 @@ class PretrainEvaluator:
         domains: Sequence[str] = ("code", "docs", "web", "math"),
         *,
         preset: str = "cpu-tiny",
-        fidelities: Sequence[int] = DEFAULT_FIDELITIES,
+        fidelities: Sequence[int] | None = None,
         sources: Mapping[str, Any] | None = None,
         target_set: str | Mapping[str, Any] = "all",
         max_epochs: float = 4.0,
@@ -94,6 +94,7 @@ class PretrainEvaluator:
         self.preset: ProxyPreset = get_preset(preset)
         self.specs: list[DomainSpec] = resolve_domains(list(domains), sources)
         self.domains = tuple(s.name for s in self.specs)
+        fidelities = self.preset.budgets if fidelities is None else fidelities
         self.fidelities = tuple(_positive_int("fidelities", f) for f in fidelities)
         if not self.fidelities or list(self.fidelities) != sorted(self.fidelities):
             raise ValueError(f"fidelities: {list(fidelities)}; allowed: token budgets, "
