@@ -17,6 +17,7 @@ from typing import Any
 import tomli_w
 
 BACKENDS = ("local", "ray")
+DEFAULT_BUDGET = 200
 TOPOLOGIES = ("ring", "star", "complete", "torus", "random")
 
 
@@ -29,7 +30,8 @@ class RunConfig:
     """Settings of one run. Every field but `target` has a default."""
 
     target: str
-    budget: int = 200
+    #: evaluations in all; None: the evaluator's suggestion (see config_defaults), else 200
+    budget: int | None = None
     islands: int = 2
     backend: str = "local"
     address: str | None = None
@@ -65,8 +67,9 @@ class RunConfig:
             raise ConfigError(
                 f"target: unknown {self.target!r}; allowed: {', '.join(target_names())}"
             )
+        bounds = [("islands", 1)] if self.budget is None else [("budget", 1), ("islands", 1)]
         for name, low in (
-            ("budget", 1), ("islands", 1), ("population", 2), ("workers", 1),
+            *bounds, ("population", 2), ("workers", 1),
             ("migration_interval", 1), ("migrants", 0), ("snapshot_interval", 1),
             ("report_seeds", 0), ("eta", 2),
         ):
@@ -106,6 +109,13 @@ class RunConfig:
         for name in ("target_options", "evaluator_options", "strategy_options"):
             if not isinstance(getattr(self, name), dict):
                 raise ConfigError(f"{name}: expected a table of settings")
+
+    def with_defaults(self, defaults: dict[str, Any]) -> RunConfig:
+        """Fill the fields left unset (None) from `defaults`, then the built-in budget."""
+        changes = {k: v for k, v in defaults.items()
+                   if v is not None and getattr(self, k) is None}
+        resolved = self.replace(**changes) if changes else self
+        return resolved if resolved.budget is not None else resolved.replace(budget=DEFAULT_BUDGET)
 
     def strategy_of(self, island: int) -> str:
         """The strategy of one island: a list cycles over the islands."""

@@ -23,7 +23,12 @@ from evaluators.callable import CallableEvaluator
 from evolver.config import ConfigError, RunConfig, check_options
 from evolver.events import Event, EventBus, Observer
 from evolver.promotion import SuccessiveHalving
-from evolver.registry import make_evaluator, make_target
+from evolver.registry import (
+    default_evaluator_name,
+    evaluator_defaults,
+    make_evaluator,
+    make_target,
+)
 from evolver.report import measure_report
 from evolver.store import RunReader, RunStore
 from evolver.store.reader import HEARTBEAT_SECONDS
@@ -57,9 +62,11 @@ class Engine:
         topology: nx.Graph | None = None,
         observers: Iterable[Observer] = (),
     ) -> None:
+        config = config.with_defaults(
+            evaluator_defaults(evaluator or default_evaluator_name(config), config))
         self.config = config
         self.target = make_target(config)
-        self.evaluator = _as_evaluator(evaluator, config, self.target.default_evaluator)
+        self.evaluator = _as_evaluator(evaluator, config)
         specs = config.objectives or list(
             getattr(self.evaluator, "objectives", ()) or self.target.default_objectives
         )
@@ -355,9 +362,9 @@ def _check_strategies(config: RunConfig) -> None:
                               else f"strategy_options.{name}: {message}") from None
 
 
-def _as_evaluator(evaluator: Any, config: RunConfig, default: str) -> Any:
+def _as_evaluator(evaluator: Any, config: RunConfig) -> Any:
     if evaluator is None:
-        return make_evaluator(config.evaluator or default, config)
+        return make_evaluator(default_evaluator_name(config), config)
     if hasattr(evaluator, "evaluate"):
         return evaluator
     if callable(evaluator):

@@ -37,6 +37,23 @@ def make_target(config: RunConfig) -> Target:
     return cls.from_config(config)
 
 
+def default_evaluator_name(config: RunConfig) -> str:
+    return config.evaluator or _group(TARGET_GROUP)[config.target].load().default_evaluator
+
+
+def evaluator_defaults(evaluator: Any, config: RunConfig) -> dict[str, Any]:
+    """RunConfig fields an evaluator suggests for what the user left unset: an evaluator
+    (a registry name, class or object) may offer `config_defaults(evaluator_options)`, such
+    as the domains its preset names or a budget that fits its cost."""
+    if isinstance(evaluator, str):
+        entry = _group(EVALUATOR_GROUP).get(evaluator)
+        if entry is None:
+            return {}
+        evaluator = entry.load()
+    suggest = getattr(evaluator, "config_defaults", None)
+    return dict(suggest(config.evaluator_options)) if suggest else {}
+
+
 def make_evaluator(name: str, config: RunConfig) -> Evaluator:
     """Build an evaluator from a registry name or a `module:function` / `file.py:function`."""
     from evolver.config import ConfigError

@@ -18,7 +18,8 @@ from evolver.config import BACKENDS, RunConfig, read_toml
 FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--target", {"help": "what to evolve (mix, ...); required unless --config names it"}),
     ("--config", {"help": "a TOML file of RunConfig fields; flags override it"}),
-    ("--budget", {"type": int, "help": "evaluations to run in all (default 200)"}),
+    ("--budget", {"type": int, "help": "evaluations to run in all (default: the evaluator's "
+                                       "suggestion, else 200; the default mix run: 96)"}),
     ("--islands", {"type": int, "help": "number of islands (default 2)"}),
     ("--backend", {"choices": BACKENDS,
                    "help": "where islands and evaluations run; the CLI defaults to ray "
@@ -39,7 +40,12 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
                 "help": "the evaluator's data (sets evaluator_options.data): for target router "
                         "a RouterArena-format folder or hub:OWNER/NAME; without it the router "
                         "runs on generated synthetic data, and says so"}),
+    ("--preset", {"help": "the evaluator's preset (sets evaluator_options.preset): for the "
+                          "pretrain evaluator cpu-tiny (default) or gpu-70m, which trains a "
+                          "70M model on the finepdfs, dclm and fineweb-edu 1B samples"}),
 ]
+#: flags that set an evaluator option rather than a RunConfig field
+EVALUATOR_FLAGS = ("data", "preset")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,13 +64,15 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     }
     if overrides["domains"] is not None:
         overrides["domains"] = [d.strip() for d in overrides["domains"].split(",") if d.strip()]
-    data_source = overrides.pop("data")
+    evaluator_flags = {k: overrides.pop(k) for k in EVALUATOR_FLAGS}
+    evaluator_flags = {k: v for k, v in evaluator_flags.items() if v is not None}
+    if "data" in evaluator_flags and Path(evaluator_flags["data"]).exists():
+        # absolute, so `evolve resume` finds it from anywhere
+        evaluator_flags["data"] = str(Path(evaluator_flags["data"]).resolve())
     data = read_toml(args.config) if args.config else {}
     data.update({k: v for k, v in overrides.items() if v is not None})
-    if data_source is not None:  # absolute, so `evolve resume` finds it from anywhere
-        if Path(data_source).exists():
-            data_source = str(Path(data_source).resolve())
-        data["evaluator_options"] = {**data.get("evaluator_options", {}), "data": data_source}
+    if evaluator_flags:
+        data["evaluator_options"] = {**data.get("evaluator_options", {}), **evaluator_flags}
     data.setdefault("backend", "ray")
     if "target" not in data:
         from evolver.config import ConfigError
