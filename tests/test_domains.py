@@ -58,7 +58,7 @@ def test_names_resolve_to_offline_and_hub_sources() -> None:
                           r"fields: body, url"),
     ("{tmp}/empty.txt", r"domain 'd': .*empty\.txt has no text$"),
     ("{tmp}/blank.jsonl", r"domain 'd': .*blank\.jsonl has no text \(field 'text' is empty"),
-    ("{tmp}/bad.jsonl", r"domain 'd': .*bad\.jsonl line 2 is not JSON"),  # after a blank line
+    ("{tmp}/bad.jsonl", r"domain 'd': .*bad\.jsonl line 2: not JSON"),  # after a blank line
     ("{tmp}/data.csv", r"domain 'd': .*data\.csv has suffix '\.csv'; allowed: \.txt, \.md"),
     ("{tmp}/emptydir", r"domain 'd': folder .*emptydir holds no \.txt"),
 ])

@@ -7,13 +7,14 @@ names the option, the file, the row or the column, and what is allowed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from evaluators.jsonl import read_jsonl
 
 #: a mixture row may sum to 1 within this (RegMix rounds shares to 3 digits)
 SUM_TOLERANCE = 0.02
@@ -98,13 +99,7 @@ def read_table(path: str | Path, option: str) -> pd.DataFrame:
     if suffix == ".csv":
         return pd.read_csv(path)
     if suffix in (".jsonl", ".ndjson"):
-        rows = []
-        for n, line in enumerate(path.read_text().splitlines(), start=1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise RunsError(f"{path} line {n}: not JSON ({exc.msg})") from None
+        rows = [record for _, record in read_jsonl(path, RunsError)]
         return pd.json_normalize(rows)  # nested {"mixture": {...}} becomes "mixture.<domain>"
     raise RunsError(f"evaluator_options.{option}: {path} is neither .csv nor .jsonl")
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from evaluators.jsonl import read_jsonl
 from evaluators.pretrain.offline import OFFLINE_BUILDERS
 
 #: hub samples known by a short name: the three 1B-token samples of the seed's 50-30-20 mix
@@ -138,16 +139,8 @@ def _records(spec: DomainSpec, path: Path) -> Iterator[str]:
         yield path.read_text(encoding="utf-8", errors="replace")
         return
     if path.suffix == ".jsonl":
-        with path.open(encoding="utf-8") as f:
-            for line_no, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DomainError(f"domain {spec.name!r}: {path} line {line_no} is not "
-                                      f"JSON ({exc.msg})") from None
-                yield _field(spec, record, f"{path} line {line_no}")
+        for line_no, record in read_jsonl(path, DomainError, f"domain {spec.name!r}: "):
+            yield _field(spec, record, f"{path} line {line_no}")
         return
     import pyarrow.parquet as pq
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from evaluators.jsonl import read_jsonl
+
 
 class DataError(ValueError):
     """RouterArena data that cannot be used; the message names the file and the row."""
@@ -172,35 +174,28 @@ def _number(value: Any, dotted: str, path: Path, line: int) -> float:
 def _read_results(path: Path, price: dict[str, float]) -> dict[str, dict[str, Any]]:
     """global_index -> {question, score, cost (USD), line}, in file order."""
     out: dict[str, dict[str, Any]] = {}
-    with path.open() as fh:
-        for line, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                row = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path} line {line}: not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise DataError(f"{path} line {line}: expected a JSON object")
-            qid = str(_field(row, "global_index", path, line))
-            question = _field(row, "question", path, line)
-            score = _number(_field(row, "evaluation_result.score", path, line),
-                            "evaluation_result.score", path, line)
-            result = row["evaluation_result"]
-            if "inference_cost" in result:
-                cost = _number(result["inference_cost"], "evaluation_result.inference_cost",
-                               path, line)
-            else:  # priced from the token counts, as RouterArena does
-                usage = _field(row, "token_usage", path, line)
-                tokens_in = _number(usage.get("input_tokens"), "token_usage.input_tokens",
-                                    path, line)
-                tokens_out = _number(usage.get("output_tokens"), "token_usage.output_tokens",
-                                     path, line)
-                cost = (tokens_in * price["input"] + tokens_out * price["output"]) / 1e6
-            if qid in out:
-                raise DataError(f"{path} line {line}: query {qid!r} repeats line "
-                                f"{out[qid]['line']}")
-            out[qid] = {"question": str(question), "score": score, "cost": cost, "line": line}
+    for line, row in read_jsonl(path, DataError):
+        if not isinstance(row, dict):
+            raise DataError(f"{path} line {line}: expected a JSON object")
+        qid = str(_field(row, "global_index", path, line))
+        question = _field(row, "question", path, line)
+        score = _number(_field(row, "evaluation_result.score", path, line),
+                        "evaluation_result.score", path, line)
+        result = row["evaluation_result"]
+        if "inference_cost" in result:
+            cost = _number(result["inference_cost"], "evaluation_result.inference_cost",
+                           path, line)
+        else:  # priced from the token counts, as RouterArena does
+            usage = _field(row, "token_usage", path, line)
+            tokens_in = _number(usage.get("input_tokens"), "token_usage.input_tokens",
+                                path, line)
+            tokens_out = _number(usage.get("output_tokens"), "token_usage.output_tokens",
+                                 path, line)
+            cost = (tokens_in * price["input"] + tokens_out * price["output"]) / 1e6
+        if qid in out:
+            raise DataError(f"{path} line {line}: query {qid!r} repeats line "
+                            f"{out[qid]['line']}")
+        out[qid] = {"question": str(question), "score": score, "cost": cost, "line": line}
     if not out:
         raise DataError(f"{path}: no rows")
     return out

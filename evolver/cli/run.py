@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return run_watched(args, config)
     engine = Engine(config)
     if not args.quiet:
-        engine.events.subscribe(ProgressBar(config.budget, engine.objectives))
+        engine.events.subscribe(ProgressBar(engine.config.budget, engine.objectives))
     result = engine.run()
     print_summary(result, engine.objectives)
     return 0
