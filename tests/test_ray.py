@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -59,4 +60,4 @@ def test_a_ray_run_migrates_along_the_ring(tmp_path: Path) -> None:
                if m["candidate"]["island"] != i]
     assert foreign, "no island kept a migrant"
     pids = {ev.metrics["pid"] for ev in evals}
-    assert len(pids) >= 2  # evaluations ran as tasks in Ray worker processes
+    assert os.getpid() not in pids  # evaluations ran as tasks in Ray worker processes
