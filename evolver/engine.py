@@ -124,13 +124,13 @@ class Engine:
             islands = self._start_islands(backend, store)
             executor = backend.executor(self.evaluator, self.objectives, config.workers,
                                         config.timeout)
-            self._emit(store, Event("run_started", f"{config.target} run in {run_dir}",
+            self.record_event(store, Event("run_started", f"{config.target} run in {run_dir}",
                                     data={"resumed": self._resuming}))
             _Search(self, store, islands, executor, backend.ordered).run()
             report = measure_report(self, store, executor)
             store.set_meta(status="finished", finished=str(time.time()),
                            stopped_early=str(int(self._stopping)))
-            self._emit(store, Event("run_finished", f"finished {run_dir}"))
+            self.record_event(store, Event("run_finished", f"finished {run_dir}"))
         except BaseException:
             store.set_meta(status="interrupted")
             raise
@@ -164,7 +164,9 @@ class Engine:
             islands.append(island)
         return islands
 
-    def _emit(self, store: RunStore, event: Event) -> None:
+    def record_event(self, store: RunStore, event: Event) -> None:
+        """Tell observers; every kind but `evaluation` (already in run.db) also goes to
+        the events table, where `evolve status` and the TUI read it."""
         if event.kind != "evaluation":
             store.event(event.kind, event.message, event.island, **event.data)
         self.events.emit(event)
@@ -239,7 +241,7 @@ class _Search:
         if promotion is not None:
             candidate, level = promotion
             self._submit(candidate, EvalContext(fidelity=level, seed=self.config.seed))
-            self.engine._emit(self.store, Event(
+            self.engine.record_event(self.store, Event(
                 "promotion", f"{candidate.id} promoted to fidelity {level}",
                 island=candidate.island, data={"candidate_id": candidate.id, "fidelity": level}))
             return
@@ -319,7 +321,7 @@ class _Search:
         emigrants = self.islands[source].emigrants(k)
         for dest in sorted(self.engine.topology.successors(source)):
             accepted = self.islands[dest].immigrate(emigrants)
-            self.engine._emit(self.store, Event(
+            self.engine.record_event(self.store, Event(
                 "migration", f"{len(accepted)} migrants from island {source} to {dest}",
                 island=source, data={"to": dest, "ids": accepted}))
 
@@ -330,7 +332,7 @@ class _Search:
         self.store.save_snapshot(i, island.snapshot(), seq)
         self.since_snapshot[i] = 0
         for figures in island.strategy_metrics():  # e.g. a surrogate's rank correlation
-            self.engine._emit(self.store, Event(
+            self.engine.record_event(self.store, Event(
                 "strategy_metric", ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else
                                              f"{k}={v}" for k, v in figures.items()),
                 island=i, data=figures))

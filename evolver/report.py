@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
+from evolver.events import Event
 from evolver.types import Candidate, EvalContext, evaluation_id
 
 if TYPE_CHECKING:
@@ -51,7 +52,12 @@ def measure_report(engine: Engine, store: RunStore, executor: Executor
             executor.submit(candidate, ctx)
         for ev in executor.poll(0.25):
             store.record(ev)
-    return summarise(store, entries, engine.objectives, fidelity, seeds)
+    out = summarise(store, entries, engine.objectives, fidelity, seeds)
+    first = engine.objectives[0]
+    engine.record_event(store, Event("report", "report split: " + "; ".join(
+        f"{name} {first.name}={stats[first.name]['mean']:.4g}±{stats[first.name]['std']:.2g}"
+        for name, stats in out.items()), data={"fidelity": fidelity, "seeds": seeds}))
+    return out
 
 
 def summarise(store: RunStore, entries: dict[str, Candidate], objectives: list[Any],
@@ -73,8 +79,4 @@ def summarise(store: RunStore, entries: dict[str, Candidate], objectives: list[A
                 "seeds": [ev.seed for ev in evs],
                 "candidate_id": candidate.id,
             }
-    store.event("report", "report split: " + "; ".join(
-        f"{name} {obj.name}={stats[obj.name]['mean']:.4g}±{stats[obj.name]['std']:.2g}"
-        for name, stats in out.items() for obj in objectives[:1]), None,
-        fidelity=fidelity, seeds=seeds)
     return out

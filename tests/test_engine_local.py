@@ -26,7 +26,12 @@ def history(run_dir: Path) -> list[tuple]:
 
 
 def test_run_ends_at_budget_with_best_frontier_and_report(tmp_path: Path) -> None:
-    result = Engine(small(tmp_path, "a"), evaluator=evalfns.quadratic).run()
+    kinds: list[str] = []
+    engine = Engine(small(tmp_path, "a"), evaluator=evalfns.quadratic,
+                    observers=[lambda event: kinds.append(event.kind)])
+    result = engine.run()
+    assert kinds[0] == "run_started" and kinds[-2:] == ["report", "run_finished"]
+    assert kinds.count("evaluation") == 40 and "migration" in kinds
     assert result.counts["done"] == 40 and result.counts["ok"] == 40
     assert result.best is not None and set(result.best.genome) == set(evalfns.OPTIMUM)
     losses = [ev.objectives["loss"] for _, ev in RunReader(result.run_dir).evaluations()]
