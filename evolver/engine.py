@@ -33,7 +33,7 @@ from evolver.report import measure_report
 from evolver.store import RunReader, RunStore
 from evolver.store.reader import HEARTBEAT_SECONDS
 from evolver.targets.base import InvalidGenome
-from evolver.types import Candidate, EvalContext, Evaluation, Objective
+from evolver.types import Candidate, EvalContext, Evaluation, Objective, evaluation_id
 from islands.backends import Executor, IslandHandle, make_backend
 from islands.member import Proposal
 from islands.strategies import make_strategy, strategy_class
@@ -198,19 +198,17 @@ class _Search:
         self.ordered = ordered
         self.done = store.counts()["done"]
         self.next_island = self.done
-        self.next_id = store.conn.execute(
-            "SELECT COUNT(*) FROM candidates WHERE id LIKE 'c%'").fetchone()[0]
-        self.jobs: dict[str, Candidate] = {}
+        self.next_id = store.proposed_count()
+        self.jobs: dict[str, Candidate] = {}  # evaluation id -> candidate, while in flight
         self.issue_order: deque[str] = deque()
         self.finished: dict[str, Evaluation] = {}
         levels = len(getattr(engine.evaluator, "fidelities", None) or (None,))
         self.halving = SuccessiveHalving(levels, self.config.eta, engine.objectives)
-        for _, ev in store.evaluations("search"):
-            candidate = store.candidate(ev.candidate_id)
-            if candidate is not None:
-                self.halving.record(candidate, ev)
-                if ev.fidelity > 0:
-                    self.halving.issued(candidate.id, ev.fidelity)
+        candidates = {c.id: c for c in store.candidates()}
+        for _, ev in store.evaluations("search"):  # a resumed run: rebuild the rungs
+            self.halving.record(candidates[ev.candidate_id], ev)
+            if ev.fidelity > 0:
+                self.halving.issued(ev.candidate_id, ev.fidelity)
         self.since_migration = [0] * len(islands)
         self.since_snapshot = [0] * len(islands)
         self.last_beat = 0.0
@@ -251,12 +249,12 @@ class _Search:
         candidate = self._candidate(proposal, i)
         context = EvalContext(fidelity=0, seed=self.config.seed, split="search")
         try:
-            candidate = _with_genome(candidate, self.engine.target.validate(candidate.genome))
-        except InvalidGenome as exc:
+            candidate = replace(candidate, genome=self.engine.target.validate(candidate.genome))
+        except InvalidGenome as exc:  # recorded like any result, in its turn; never run
             self.store.issue(candidate, context)
-            self.jobs[candidate.id] = candidate
             ev = Evaluation(candidate.id, status="invalid", error=f"invalid genome: {exc}",
                             seed=context.seed, island=i)
+            self.jobs[ev.id] = candidate
             self.issue_order.append(ev.id)
             self.finished[ev.id] = ev
             return
@@ -270,10 +268,9 @@ class _Search:
 
     def _submit(self, candidate: Candidate, context: EvalContext) -> None:
         self.store.issue(candidate, context)
-        self.jobs[candidate.id] = candidate
-        self.issue_order.append(
-            Evaluation(candidate.id, fidelity=context.fidelity, seed=context.seed).id
-        )
+        job_id = evaluation_id(candidate.id, context.fidelity, context.split, context.seed)
+        self.jobs[job_id] = candidate
+        self.issue_order.append(job_id)
         self.executor.submit(candidate, context)
 
     def _collect(self, results: list[Evaluation]) -> list[Evaluation]:
@@ -293,7 +290,7 @@ class _Search:
 
     def _handle(self, ev: Evaluation) -> None:
         seq = self.store.record(ev)
-        candidate = self.jobs.pop(ev.candidate_id)
+        candidate = self.jobs.pop(ev.id)
         if seq is None:  # recorded before a crash and re-issued: told already
             return
         self.done += 1
@@ -326,9 +323,7 @@ class _Search:
                 island=source, data={"to": dest, "ids": accepted}))
 
     def _snapshot(self, i: int, island: IslandHandle, seq: int | None = None) -> None:
-        if seq is None:
-            seq = self.store.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM evaluations")\
-                .fetchone()[0]
+        seq = self.store.last_seq() if seq is None else seq
         self.store.save_snapshot(i, island.snapshot(), seq)
         self.since_snapshot[i] = 0
         for figures in island.strategy_metrics():  # e.g. a surrogate's rank correlation
@@ -342,10 +337,6 @@ class _Search:
         if now - self.last_beat >= HEARTBEAT_SECONDS:
             self.store.heartbeat()
             self.last_beat = now
-
-
-def _with_genome(candidate: Candidate, genome: Any) -> Candidate:
-    return replace(candidate, genome=genome)
 
 
 def _check_strategies(config: RunConfig) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from evolver.config import RunConfig
 from evolver.store.reader import RunReader, RunStoreError, _candidate
 from evolver.store.schema import SCHEMA, SCHEMA_VERSION
-from evolver.types import Candidate, EvalContext, Evaluation
+from evolver.types import Candidate, EvalContext, Evaluation, evaluation_id
 
 
 class RunStore(RunReader):
@@ -76,8 +76,7 @@ class RunStore(RunReader):
 
     def issue(self, candidate: Candidate, context: EvalContext) -> None:
         """Record a candidate (once) and a job for it as in flight."""
-        job_id = Evaluation(candidate.id, fidelity=context.fidelity, seed=context.seed,
-                            split=context.split).id
+        job_id = evaluation_id(candidate.id, context.fidelity, context.split, context.seed)
         now = time.time()
         with self.conn:
             self.conn.execute("BEGIN")
@@ -138,5 +137,11 @@ class RunStore(RunReader):
             for r in rows
         ]
 
-    def candidate_count(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+    def proposed_count(self) -> int:
+        """Candidates the islands proposed (ids c000000, ...); baselines are not counted."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM candidates WHERE id LIKE 'c%'").fetchone()[0]
+
+    def last_seq(self) -> int:
+        """The seq of the newest evaluation recorded (0 before the first)."""
+        return self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM evaluations").fetchone()[0]
