@@ -300,9 +300,10 @@ class _Search:
             self.islands[i].tell([(candidate, ev)])
         self.engine.events.emit(Event("evaluation", island=i, evaluation=ev,
                                       data={"done": self.done, "budget": self.config.budget}))
-        if not ev.ok:
-            self.store.event(ev.status, f"{candidate.id}: {ev.error.strip().splitlines()[-1:]}",
-                             i, candidate_id=candidate.id)
+        if not ev.ok:  # the error's last line (a traceback's exception) names the fault
+            last_line = (ev.error.strip().splitlines() or [ev.status])[-1]
+            self.store.event(ev.status, f"{candidate.id}: {last_line}", i,
+                             candidate_id=candidate.id)
         self.since_migration[i] += 1
         if self.since_migration[i] >= self.config.migration_interval:
             self.since_migration[i] = 0

@@ -73,6 +73,10 @@ def test_faults_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     assert "RuntimeError: evaluator exploded" in by_status["failed"].error
     assert "timeout" in by_status["timeout"].error
     assert "'loss' is nan" in by_status["invalid"].error
+    with RunReader(result.run_dir) as r:
+        failures = [e["message"] for e in r.events() if e["kind"] == "failed"]
+    assert failures and failures[0].endswith("RuntimeError: evaluator exploded on "
+                                             + failures[0].split(":")[0])
 
 
 def test_resume_extends_a_finished_run_keeping_its_history(tmp_path: Path) -> None:
