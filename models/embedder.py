@@ -11,7 +11,6 @@ prototype router's softmax over negative squared distances assumes.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
@@ -20,15 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from models.cache import cache_root
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: names under which the packaged offline copy is used instead of the hub
 _OFFLINE_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-
-
-def cache_root() -> Path:
-    """`$ARCHIPELAGO_CACHE`, else ~/.cache/archipelago (read at call time, never stored)."""
-    root = os.environ.get("ARCHIPELAGO_CACHE")
-    return Path(root) if root else Path.home() / ".cache" / "archipelago"
 
 
 def model_location(name: str) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 
 from evaluators.pretrain.domains import DomainError, DomainSpec, iter_documents
 from evaluators.pretrain.reservoir import reservoir_sample
+from models.cache import cache_root
 from models.proxy_lm import DOC_SEPARATOR
 
 #: bump when the build changes, so stale caches are not read
@@ -63,11 +64,6 @@ class DomainData:
             n = min(n, limit)
         idx = np.arange(n)[:, None] * seq_len + np.arange(seq_len + 1)[None, :]
         return stream[idx]
-
-
-def cache_root(cache_dir: str | None = None) -> Path:
-    root = cache_dir or os.environ.get("ARCHIPELAGO_CACHE") or "~/.cache/archipelago"
-    return Path(root).expanduser()
 
 
 def corpus_path(spec: DomainSpec, options: CorpusOptions) -> Path:
