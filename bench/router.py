@@ -33,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evaluators.routerarena import RouterArenaEvaluator  # noqa: E402
 from evaluators.routerarena.baselines import unevolved  # noqa: E402
+from evaluators.shared_data import shared_data
 from evolver import Engine, RunConfig, RunReader  # noqa: E402
 from models.router import PrototypeRouter  # noqa: E402
 from models.router_metrics import arena_score, headline  # noqa: E402
 
-SUB10 = Path(os.environ.get("ARCHIPELAGO_DATA", Path(__file__).resolve().parents[2] /
-                            "shared" / "data")) / "routerarena-sub10"
+SUB10 = shared_data("routerarena-sub10")
 
 
 def loop_python(router: PrototypeRouter, x: list[list[float]], scores: list[list[float]],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +10,10 @@ import pytest
 
 from evaluators.routerarena.baselines import baseline_metrics
 from evaluators.routerarena.data import load_dir
+from evaluators.shared_data import shared_data
 from models.router_metrics import arena_score, headline, oracle_choice, routing_metrics
 
-SUB10 = Path(os.environ.get("ARCHIPELAGO_DATA", Path(__file__).resolve().parents[2] /
-                            "shared" / "data")) / "routerarena-sub10"
+SUB10 = shared_data("routerarena-sub10")
 needs_sub10 = pytest.mark.skipif(not SUB10.is_dir(),
                                  reason=f"real RouterArena data not found at {SUB10}")
 

@@ -4,9 +4,10 @@ runs of ~1M-parameter models (and the same 256 test mixtures trained at 60M)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
+
+from evaluators.shared_data import shared_data
 
 DOMAINS = (
     "arxiv", "freelaw", "nih_exporter", "pubmed_central", "wikipedia_en", "dm_mathematics",
@@ -21,9 +22,7 @@ REPORTS = ("test_1m", "test_60m", None)
 
 def data_dir() -> Path | None:
     """`$ARCHIPELAGO_DATA/regmix`, else `<repo>/../shared/data/regmix`; None when absent."""
-    base = os.environ.get("ARCHIPELAGO_DATA")
-    root = Path(base) if base else Path(__file__).resolve().parents[3] / "shared" / "data"
-    path = root / "regmix"
+    path = shared_data("regmix")
     return path if (path / "train_mixture_1m.csv").is_file() else None
 
 
