@@ -148,6 +148,20 @@ def test_report_split_is_scored_on_other_held_out_text(sources: dict[str, str],
         assert held and not held & train
 
 
+def test_a_few_held_out_windows_are_spread_over_the_whole_part(sources: dict[str, str],
+                                                               cache: str) -> None:
+    """Scoring on the first windows only would score the first few documents, and a search
+    would tune to them; `limit` windows are spread evenly from the first to the last."""
+    data = make(sources, cache).data()["prose"]
+    every = data.windows("val", 16)
+    few = data.windows("val", 16, limit=8)
+    assert len(every) > 16 and few.shape == (8, 17)
+    at = [next(i for i, w in enumerate(every) if (w == row).all()) for row in few]
+    assert at[0] == 0 and at[-1] == len(every) - 1
+    gaps = np.diff(at)
+    assert gaps.min() >= len(every) // 8 - 1 and gaps.max() <= len(every) // 7 + 1
+
+
 def test_target_set_one_domain_or_an_outside_set(sources: dict[str, str], cache: str,
                                                  tmp_path: Path) -> None:
     genome = {"prose": 0.5, "sums": 0.5}
