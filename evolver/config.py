@@ -18,6 +18,10 @@ import tomli_w
 
 BACKENDS = ("local", "ray")
 DEFAULT_BUDGET = 200
+#: what fields an evaluator may suggest (None in RunConfig) take when it suggests nothing
+BUILT_IN_DEFAULTS: dict[str, Any] = {
+    "budget": DEFAULT_BUDGET, "finalists": 0, "population": 16, "strategy": "variation",
+    "report_seeds": 3}
 TOPOLOGIES = ("ring", "star", "complete", "torus", "random")
 
 
@@ -40,17 +44,27 @@ class RunConfig:
     domains: list[str] | None = None
     evaluator: str | None = None
     objectives: list[str] | None = None
-    population: int = 16
+    #: per island; None: the evaluator's suggestion, else 16
+    population: int | None = None
     workers: int = 2
-    strategy: str | list[str] = "variation"
+    #: how islands propose; a list gives one per island (cycled). None: the evaluator's
+    #: suggestion, else variation
+    strategy: str | list[str] | None = None
     topology: str = "ring"
     migration_interval: int = 10
     migrants: int = 2
     timeout: float = 600.0
     snapshot_interval: int = 20
-    report_seeds: int = 3
+    #: fresh seeds of the final report; None: the evaluator's suggestion, else 3
+    report_seeds: int | None = None
     #: multi-fidelity: the best 1/eta of each fidelity level is promoted to the next
     eta: int = 3
+    #: after the search, the best `finalists` at the highest fidelity are re-evaluated on
+    #: `finalist_seeds` more search seeds and the best is named by their mean: one noisy
+    #: evaluation flatters the candidate it ranks first (the winner's curse). Part of the
+    #: budget. None: the evaluator's suggestion, else 0
+    finalists: int | None = None
+    finalist_seeds: int = 2
     strategy_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     target_options: dict[str, Any] = field(default_factory=dict)
     evaluator_options: dict[str, Any] = field(default_factory=dict)
@@ -67,16 +81,25 @@ class RunConfig:
             raise ConfigError(
                 f"target: unknown {self.target!r}; allowed: {', '.join(target_names())}"
             )
-        bounds = [("islands", 1)] if self.budget is None else [("budget", 1), ("islands", 1)]
+        bounds = [(name, low) for name, low in (("budget", 1), ("finalists", 0),
+                                                ("population", 2), ("report_seeds", 0))
+                  if getattr(self, name) is not None]
         for name, low in (
-            *bounds, ("population", 2), ("workers", 1),
+            *bounds, ("islands", 1), ("workers", 1),
             ("migration_interval", 1), ("migrants", 0), ("snapshot_interval", 1),
-            ("report_seeds", 0), ("eta", 2),
+            ("eta", 2), ("finalist_seeds", 1),
         ):
             _check_type(self, name, int)
             value = getattr(self, name)
             if value < low:
                 raise ConfigError(f"{name}: {value} is too small; allowed: an integer >= {low}")
+        if self.budget is not None and self.finalists:
+            reserve = self.finalists * self.finalist_seeds
+            if reserve >= self.budget:
+                raise ConfigError(
+                    f"finalists: {self.finalists} x finalist_seeds {self.finalist_seeds} = "
+                    f"{reserve} re-evaluations leave none of budget {self.budget} to the "
+                    "search; allowed: finalists x finalist_seeds < budget")
         _check_type(self, "seed", int)
         _check_choice("backend", self.backend, BACKENDS)
         _check_choice("topology", self.topology, TOPOLOGIES)
@@ -99,7 +122,8 @@ class RunConfig:
                     Objective.parse(spec)
                 except ValueError as exc:
                     raise ConfigError(f"objectives: {exc}") from None
-        strategies = self.strategy if isinstance(self.strategy, list) else [self.strategy]
+        strategies = self.strategy if isinstance(self.strategy, list) else \
+            [self.strategy] if self.strategy is not None else []
         from islands.strategies import strategy_names
 
         for s in strategies:
@@ -111,17 +135,25 @@ class RunConfig:
                 raise ConfigError(f"{name}: expected a table of settings")
 
     def with_defaults(self, defaults: dict[str, Any]) -> RunConfig:
-        """Fill the fields left unset (None) from `defaults`, then the built-in budget."""
+        """Fill the fields left unset (None) from `defaults`, then the built-in ones."""
         changes = {k: v for k, v in defaults.items()
                    if v is not None and getattr(self, k) is None}
-        resolved = self.replace(**changes) if changes else self
-        return resolved if resolved.budget is not None else resolved.replace(budget=DEFAULT_BUDGET)
+        changes.update({k: v for k, v in BUILT_IN_DEFAULTS.items()
+                        if changes.get(k, getattr(self, k)) is None})
+        if self.finalists is None and changes.get("finalists"):
+            # a suggestion, not the user's choice: it may take at most a quarter of the
+            # budget, so a short run (a smoke test, --budget 10) still searches
+            budget = changes.get("budget", self.budget)
+            changes["finalists"] = min(changes["finalists"],
+                                       budget // (4 * self.finalist_seeds))
+        return self.replace(**changes) if changes else self
 
     def strategy_of(self, island: int) -> str:
         """The strategy of one island: a list cycles over the islands."""
-        if isinstance(self.strategy, list):
-            return self.strategy[island % len(self.strategy)]
-        return self.strategy
+        strategy = self.strategy or BUILT_IN_DEFAULTS["strategy"]
+        if isinstance(strategy, list):
+            return strategy[island % len(strategy)]
+        return strategy
 
     # --- files --------------------------------------------------------------------------
     @classmethod

@@ -30,12 +30,14 @@ from evolver.registry import (
     make_target,
 )
 from evolver.report import measure_report
+from evolver.seeds import finalist_seeds
 from evolver.store import RunReader, RunStore
 from evolver.store.reader import HEARTBEAT_SECONDS
 from evolver.targets.base import InvalidGenome
 from evolver.types import Candidate, EvalContext, Evaluation, Objective, evaluation_id
 from islands.backends import Executor, IslandHandle, make_backend
-from islands.member import Proposal
+from islands.member import Member, Proposal
+from islands.ranking import sort_members
 from islands.strategies import make_strategy, strategy_class
 from islands.topology import as_topology, make_topology
 
@@ -196,19 +198,29 @@ class _Search:
         self.islands = islands
         self.executor = executor
         self.ordered = ordered
+        self.seed = self.config.seed  # the search seed: every proposal is evaluated on it
         self.done = store.counts()["done"]
-        self.next_island = self.done
         self.next_id = store.proposed_count()
         self.jobs: dict[str, Candidate] = {}  # evaluation id -> candidate, while in flight
         self.issue_order: deque[str] = deque()
         self.finished: dict[str, Evaluation] = {}
         levels = len(getattr(engine.evaluator, "fidelities", None) or (None,))
         self.halving = SuccessiveHalving(levels, self.config.eta, engine.objectives)
+        self.search_done = self.search_in_flight = 0
+        self.finals: deque[tuple[Candidate, EvalContext]] | None = None  # built when due
         candidates = {c.id: c for c in store.candidates()}
         for _, ev in store.evaluations("search"):  # a resumed run: rebuild the rungs
+            if ev.seed != self.seed:
+                continue  # a finalist's extra seed
+            self.search_done += 1
             self.halving.record(candidates[ev.candidate_id], ev)
             if ev.fidelity > 0:
                 self.halving.issued(ev.candidate_id, ev.fidelity)
+        self.next_island = self.search_done
+        #: evaluations on the search seed: the budget less what the finalists need and what
+        #: earlier finals of a resumed run spent, so the run never exceeds its budget
+        reserve = self.config.finalists * self.config.finalist_seeds
+        self.search_budget = self.config.budget - reserve - (self.done - self.search_done)
         self.since_migration = [0] * len(islands)
         self.since_snapshot = [0] * len(islands)
         self.last_beat = 0.0
@@ -216,10 +228,11 @@ class _Search:
     def run(self) -> None:
         for candidate, context in self.store.pending_jobs():  # in flight when it stopped
             if context.split == "search":
-                self.halving.issued(candidate.id, context.fidelity)
+                if context.seed == self.seed:
+                    self.halving.issued(candidate.id, context.fidelity)
                 self._submit(candidate, context)
         self._fill()
-        while self.jobs or (self.done < self.config.budget and not self.engine._stopping):
+        while self.jobs:  # _fill leaves none only when nothing is left to run
             for ev in self._collect(self.executor.poll(0.25)):
                 self._handle(ev)
                 # Refill after each result, not after each batch: which results arrive
@@ -230,9 +243,37 @@ class _Search:
             self._snapshot(i, island)
 
     def _fill(self) -> None:
-        while (not self.engine._stopping and len(self.jobs) < self.executor.slots
-               and self.done + len(self.jobs) < self.config.budget):
-            self._submit_next()
+        while not self.engine._stopping and len(self.jobs) < self.executor.slots:
+            if self.search_done + self.search_in_flight < self.search_budget:
+                self._submit_next()
+            elif self.search_in_flight:
+                return  # the finalists are picked from the complete search
+            else:
+                if self.finals is None:
+                    self.finals = deque(self._finalist_jobs())
+                if not self.finals:
+                    return
+                self._submit(*self.finals.popleft())
+
+    def _finalist_jobs(self) -> list[tuple[Candidate, EvalContext]]:
+        """The best `finalists` at the highest fidelity reached on the search seed, each on
+        `finalist_seeds` more search seeds: those not yet run (a resumed run has some)."""
+        config, objectives = self.config, self.engine.objectives
+        scored = self.store.scored(seed=self.seed)
+        if not config.finalists or not scored:
+            return []
+        members = sort_members([Member(c, ev.objectives) for c, ev in scored], objectives)
+        finalists = [m.candidate for m in members[:config.finalists]]
+        fidelity = scored[0][1].fidelity
+        seeds = finalist_seeds(config.seed, config.finalist_seeds)
+        done = {ev.id for _, ev in self.store.evaluations("search")} | set(self.jobs)
+        jobs = [(c, EvalContext(fidelity=fidelity, seed=s)) for c in finalists for s in seeds
+                if evaluation_id(c.id, fidelity, "search", s) not in done]
+        self.engine.record_event(self.store, Event(
+            "finalists", f"re-evaluating {len(finalists)} finalists at fidelity {fidelity} on "
+            f"seeds {seeds}: {', '.join(c.id for c in finalists)}",
+            data={"ids": [c.id for c in finalists], "fidelity": fidelity, "seeds": seeds}))
+        return jobs
 
     def _submit_next(self) -> None:
         promotion = self.halving.next_promotion()
@@ -252,6 +293,7 @@ class _Search:
             candidate = replace(candidate, genome=self.engine.target.validate(candidate.genome))
         except InvalidGenome as exc:  # recorded like any result, in its turn; never run
             self.store.issue(candidate, context)
+            self.search_in_flight += 1
             ev = Evaluation(candidate.id, status="invalid", error=f"invalid genome: {exc}",
                             seed=context.seed, island=i)
             self.jobs[ev.id] = candidate
@@ -268,6 +310,7 @@ class _Search:
 
     def _submit(self, candidate: Candidate, context: EvalContext) -> None:
         self.store.issue(candidate, context)
+        self.search_in_flight += context.split == "search" and context.seed == self.seed
         job_id = evaluation_id(candidate.id, context.fidelity, context.split, context.seed)
         self.jobs[job_id] = candidate
         self.issue_order.append(job_id)
@@ -291,19 +334,24 @@ class _Search:
     def _handle(self, ev: Evaluation) -> None:
         seq = self.store.record(ev)
         candidate = self.jobs.pop(ev.id)
+        on_search_seed = ev.seed == self.seed
+        self.search_in_flight -= on_search_seed
         if seq is None:  # recorded before a crash and re-issued: told already
             return
         self.done += 1
         i = candidate.island
-        self.halving.record(candidate, ev)
-        if ev.fidelity == 0:  # islands compare candidates at one fidelity, the cheapest
-            self.islands[i].tell([(candidate, ev)])
         self.engine.events.emit(Event("evaluation", island=i, evaluation=ev,
                                       data={"done": self.done, "budget": self.config.budget}))
         if not ev.ok:  # the error's last line (a traceback's exception) names the fault
             last_line = (ev.error.strip().splitlines() or [ev.status])[-1]
             self.store.event(ev.status, f"{candidate.id}: {last_line}", i,
                              candidate_id=candidate.id)
+        if not on_search_seed:
+            return  # a finalist's extra seed: the islands and the rungs compare one seed
+        self.search_done += 1
+        self.halving.record(candidate, ev)
+        if ev.fidelity == 0:  # islands compare candidates at one fidelity, the cheapest
+            self.islands[i].tell([(candidate, ev)])
         self.since_migration[i] += 1
         if self.since_migration[i] >= self.config.migration_interval:
             self.since_migration[i] = 0

@@ -126,8 +126,9 @@ class Evaluation:
 
 
 def evaluation_id(candidate_id: str, fidelity: int, split: str, seed: int) -> str:
-    suffix = "" if split == "search" else f"/{split}{seed}"
-    return f"{candidate_id}@{fidelity}{suffix}"
+    """`c000007@1/search0`: a candidate is evaluated at most once per fidelity, split and
+    seed (a search may re-evaluate its finalists on more seeds, the report on fresh ones)."""
+    return f"{candidate_id}@{fidelity}/{split}{seed}"
 
 
 def finite(value: Any) -> bool:

@@ -48,8 +48,11 @@ class ProxyPreset:
     rope_theta: float = 10_000.0
     #: "cpu" or "cuda": where the preset is meant to run (and what it asks Ray for)
     device: str = "cpu"
-    #: default token budgets of the fidelity levels, cheapest first
-    budgets: tuple[int, ...] = (49_152, 196_608)
+    #: default token budgets of the fidelity levels, cheapest first (one level: no
+    #: successive halving; see evaluators/pretrain/evaluator.py for why cpu-tiny has one)
+    budgets: tuple[int, ...] = (196_608,)
+    #: held-out tokens scored per domain and evaluation, spread over the held-out part
+    eval_tokens: int = 8192
 
     @property
     def head_dim(self) -> int:
@@ -74,6 +77,7 @@ PRESETS: dict[str, ProxyPreset] = {
         name="gpu-70m", hidden=384, layers=32, heads=6, kv_heads=2, intermediate=1024,
         seq_len=1024, batch_size=32, lr=3e-3, tokenizer="HuggingFaceTB/SmolLM2-135M",
         vocab_size=49152, device="cuda", budgets=(25_165_824, 100_663_296),
+        eval_tokens=1_048_576,
     ),
 }
 

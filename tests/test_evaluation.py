@@ -22,7 +22,7 @@ def test_metrics_dict_is_ok_and_text_goes_to_artifacts() -> None:
     assert ev.objectives == {"loss": 1.5}
     assert ev.metrics == {"loss": 1.5, "acc": 0.25}
     assert ev.artifacts == {"note": "looks fine"}
-    assert ev.seed == 3 and ev.id == "c000001@0"
+    assert ev.seed == 3 and ev.id == "c000001@0/search3"
 
 
 def test_a_single_number_scores_a_single_objective() -> None:

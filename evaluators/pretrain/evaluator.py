@@ -39,9 +39,11 @@ from models.proxy_lm import ProxyPreset, get_preset
 if TYPE_CHECKING:
     from evolver.config import RunConfig
 
-#: cpu-tiny's token budgets (the preset's `budgets`), cheapest first: ~3 s and ~11 s on one
-#: core. At 196k tokens the spread across candidates is 4.1x the seed-to-seed spread; below
-#: ~100k it is 0.6-1.3x, so the cheap level only screens (bench/RESULTS.md, noise study)
+#: cpu-tiny's token budget: one fidelity of 196,608 tokens, ~11 s on one core. Cheaper
+#: levels rank mixtures differently: against the 196k ranking, Spearman 0.0-0.1 at 49k
+#: tokens (which ranks consistently across its own seeds, 0.87: a different landscape, not
+#: noise) and 0.5-0.7 at 98k; at 196k the spread across candidates is 4.1x the seed spread
+#: (bench/RESULTS.md). A cheap level that ranks otherwise steers the islands wrong.
 DEFAULT_FIDELITIES = get_preset("cpu-tiny").budgets
 REPETITION_POLICIES = ("penalty", "invalid")
 MIXING = ("sample", "reweight")
@@ -49,8 +51,19 @@ MIXING = ("sample", "reweight")
 OUTSIDE = "target_set"
 #: domains a preset trains on when the run names none (gpu-70m: the codelion 1B samples)
 PRESET_DOMAINS = {"gpu-70m": ("finepdfs", "dclm", "fineweb-edu")}
-#: budgets that fit the five-minute default run on 2 cores (measured: 312 s for 100)
-PRESET_BUDGETS = {"cpu-tiny": 96}
+#: run settings a preset suggests for the fields a user leaves unset. Evaluations this dear
+#: (seconds on a CPU, minutes on a GPU) call for a sample-efficient search: a GP surrogate
+#: over variation (47 evaluations to the goal where variation alone took 170, on the RegMix
+#: law; bench/RESULTS.md), small populations so it starts modelling early, and finalists
+#: re-evaluated on more seeds so the best is not the luckiest. Near the uniform mixture the
+#: losses differ by ~0.02 nats with a seed-to-seed spread of the difference of ~0.014, so
+#: the report takes 5 fresh seeds. cpu-tiny's budget fits the five-minute default run on 2
+#: cores: 24 + 3 x 2 search and 2 x 5 report evaluations.
+PRESET_RUN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "cpu-tiny": {"budget": 30, "finalists": 3, "strategy": "surrogate", "population": 5,
+                 "report_seeds": 5},
+    "gpu-70m": {"finalists": 3, "strategy": "surrogate", "population": 8, "report_seeds": 3},
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,7 @@ class PretrainEvaluator:
         repetition_penalty: float = 0.05,
         mixing: str = "sample",
         seeds: int = 1,
-        eval_tokens: int = 4096,
+        eval_tokens: int | None = None,
         threads: int | None = None,
         device: str = "auto",
         compile: bool | None = None,
@@ -115,7 +128,8 @@ class PretrainEvaluator:
             raise ValueError(f"mixing: unknown {mixing!r}; allowed: {', '.join(MIXING)}")
         self.mixing = mixing
         self.seeds = _positive_int("seeds", seeds)
-        self.eval_tokens = _positive_int("eval_tokens", eval_tokens)
+        self.eval_tokens = _positive_int(
+            "eval_tokens", self.preset.eval_tokens if eval_tokens is None else eval_tokens)
         self.threads = _positive_int("threads", threads) if threads is not None else \
             max(1, (os.cpu_count() or 1) // 2)
         if device not in ("auto", "cpu", "cuda"):
@@ -125,8 +139,10 @@ class PretrainEvaluator:
         self.compile = compile
         self.settings = TrainSettings(lr=float(lr or self.preset.lr),
                                       batch_size=batch_size or self.preset.batch_size)
+        # pieces of 16 training windows (at least 1 KB): many per held-out part, so that
+        # part samples many documents, and each still far longer than the model's context
         self.corpus = CorpusOptions(self.preset.tokenizer, offline_bytes, holdout_bytes,
-                                    cache_dir)
+                                    cache_dir, max(1024, 16 * self.preset.seq_len))
         self.resources: dict[str, float] = {"num_cpus": self.threads}
         if self.preset.device == "cuda":
             self.resources["num_gpus"] = 1
@@ -134,11 +150,12 @@ class PretrainEvaluator:
 
     @classmethod
     def config_defaults(cls, options: Mapping[str, Any]) -> dict[str, Any]:
-        """What a run that leaves them unset should use: the preset's domains and budget."""
+        """What a run that leaves them unset should use: the preset's domains, budget,
+        finalists, strategy and population."""
         preset = options.get("preset", "cpu-tiny")
         domains = PRESET_DOMAINS.get(preset)
         return {"domains": list(domains) if domains else None,
-                "budget": PRESET_BUDGETS.get(preset)}
+                **PRESET_RUN_DEFAULTS.get(preset, {})}
 
     @classmethod
     def from_config(cls, config: RunConfig) -> PretrainEvaluator:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from tqdm import tqdm
 
 from evolver.events import Event
+from evolver.report import paired
+from evolver.store.reader import search_seeds
 from evolver.types import Objective
 
 
@@ -51,9 +53,12 @@ def print_summary(result, objectives: Sequence[Objective]) -> None:  # noqa: ANN
         print("no candidate was evaluated successfully; `evolve export "
               f"{result.run_dir}` shows each error")
         return
-    values = ", ".join(f"{k}={v:.4g}" for k, v in result.best_evaluation.objectives.items())
-    print(f"best: {result.best.id} (island {result.best.island}) search split, seed "
-          f"{result.best_evaluation.seed}: {values}")
+    best = result.best_evaluation
+    values = ", ".join(f"{k}={v:.4g}" for k, v in best.objectives.items())
+    n_seeds = search_seeds(best)
+    seeds = f"mean of {n_seeds} seeds" if n_seeds > 1 else f"seed {best.seed}"
+    print(f"best: {result.best.id} (island {result.best.island}) search split, {seeds}: "
+          f"{values}")
     print(f"  genome: {result.best.genome}")
     if result.report:
         first = next(iter(result.report.values()))
@@ -63,5 +68,10 @@ def print_summary(result, objectives: Sequence[Objective]) -> None:  # noqa: ANN
             line = ", ".join(f"{o.name}={stats[o.name]['mean']:.4g} ± {stats[o.name]['std']:.2g}"
                              for o in objectives)
             print(f"  {name:<10} {line}")
+        for name in result.report:
+            diff = paired(result.report, objectives[0], name) if name != "best" else None
+            if diff is not None:
+                print(f"  best - {name}: {objectives[0].name} {diff['mean']:+.4g} ± "
+                      f"{diff['std']:.2g}, better on {diff['better']} of {diff['n']} seeds")
     print(f"frontier: {len(result.frontier)} candidates; `evolve export {result.run_dir}` "
           "writes every evaluation")

@@ -19,7 +19,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--target", {"help": "what to evolve (mix, ...); required unless --config names it"}),
     ("--config", {"help": "a TOML file of RunConfig fields; flags override it"}),
     ("--budget", {"type": int, "help": "evaluations to run in all (default: the evaluator's "
-                                       "suggestion, else 200; the default mix run: 96)"}),
+                                       "suggestion, else 200; the default mix run: 30, finalists "
+                                       "included)"}),
     ("--islands", {"type": int, "help": "number of islands (default 2)"}),
     ("--backend", {"choices": BACKENDS,
                    "help": "where islands and evaluations run; the CLI defaults to ray "
@@ -31,8 +32,16 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--evaluator", {"help": "an evaluator name or 'module:function' / 'file.py:function' "
                              "(default: the target's)"}),
     ("--workers", {"type": int, "help": "evaluations in parallel (default 2)"}),
-    ("--population", {"type": int, "help": "population per island (default 16)"}),
-    ("--strategy", {"help": "how islands propose: variation, ... (default variation)"}),
+    ("--population", {"type": int, "help": "population per island (default: the evaluator's "
+                                           "suggestion, else 16; the default mix run: 5)"}),
+    ("--strategy", {"help": "how islands propose: variation, optuna, surrogate, ... (default: "
+                            "the evaluator's suggestion, else variation; the default mix run: "
+                            "surrogate)"}),
+    ("--finalists", {"type": int,
+                     "help": "re-evaluate this many of the best on --finalist-seeds more search "
+                             "seeds and name the best by their mean (default: the evaluator's "
+                             "suggestion, else 0; the default mix run: 3)"}),
+    ("--finalist-seeds", {"type": int, "help": "extra search seeds per finalist (default 2)"}),
     ("--topology", {"help": "migration graph: ring, star, complete, torus, random"}),
     ("--timeout", {"type": float, "help": "seconds before an evaluation is killed (default 600)"}),
     ("--domains", {"help": "mix target: comma-separated domain names"}),

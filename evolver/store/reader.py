@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import statistics
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evolver.store.schema import SCHEMA_VERSION
-from evolver.types import Candidate, Evaluation, Objective
+from evolver.types import Candidate, Evaluation, Objective, finite
 
 #: a running driver writes a heartbeat this often (seconds); older means it is gone
 HEARTBEAT_SECONDS = 2.0
@@ -168,23 +169,38 @@ class RunReader:
         ).fetchone()[0]
 
     # --- derived ------------------------------------------------------------------------
-    def scored(self) -> list[tuple[Candidate, Evaluation]]:
-        """Each candidate's `ok` search evaluation at the highest fidelity it reached."""
-        best: dict[str, Evaluation] = {}
+    def scored(self, seed: int | None = None) -> list[tuple[Candidate, Evaluation]]:
+        """Each candidate's `ok` search result at the highest fidelity it reached.
+
+        A candidate evaluated there on several seeds (a finalist) is scored by the mean of
+        each objective and metric over those seeds; `metrics["search_seeds"]` counts them.
+        `seed` keeps the evaluations on that one seed only (what the search itself saw).
+        """
+        held: dict[str, list[Evaluation]] = {}
         for _, ev in self.evaluations("search"):
-            held = best.get(ev.candidate_id)
-            if ev.ok and (held is None or ev.fidelity >= held.fidelity):
-                best[ev.candidate_id] = ev
-        if not best:
+            if not ev.ok or (seed is not None and ev.seed != seed):
+                continue
+            evs = held.get(ev.candidate_id)
+            if evs is None or ev.fidelity > evs[0].fidelity:
+                held[ev.candidate_id] = [ev]
+            elif ev.fidelity == evs[0].fidelity:
+                evs.append(ev)
+        if not held:
             return []
-        top = max(ev.fidelity for ev in best.values())
+        top = max(evs[0].fidelity for evs in held.values())
         cands = {c.id: c for c in self.candidates()}
-        return [(cands[cid], ev) for cid, ev in best.items() if ev.fidelity == top]
+        return [(cands[cid], _mean_over_seeds(evs)) for cid, evs in held.items()
+                if evs[0].fidelity == top]
 
     def best(
         self, objectives: Sequence[Objective] | None = None
     ) -> tuple[Candidate, Evaluation] | None:
-        """The best candidate at the highest fidelity reached (first objective breaks ties)."""
+        """The best candidate at the highest fidelity reached (first objective breaks ties).
+
+        Once finalists were re-evaluated, the best is one of them, by its mean over seeds:
+        a candidate seen on one seed is not compared with means of several, since its one
+        value is as lucky as the ranking that left it out of the finals made it.
+        """
         from islands.member import Member
         from islands.ranking import sort_members
 
@@ -192,7 +208,8 @@ class RunReader:
         scored = self.scored()
         if not scored:
             return None
-        members = [Member(c, ev.objectives) for c, ev in scored]
+        most = max(search_seeds(ev) for _, ev in scored)
+        members = [Member(c, ev.objectives) for c, ev in scored if search_seeds(ev) == most]
         by_id = {c.id: (c, ev) for c, ev in scored}
         top = sort_members(members, objectives[:1])[0]
         return by_id[top.id]
@@ -260,3 +277,22 @@ def _evaluation(r: sqlite3.Row) -> Evaluation:
         cost_usd=r["cost_usd"], artifacts=json.loads(r["artifacts"]), fidelity=r["fidelity"],
         seed=r["seed"], split=r["split"], island=r["island"],
     )
+
+
+def search_seeds(ev: Evaluation) -> int:
+    """On how many search seeds a scored result was measured (see RunReader.scored)."""
+    return int(ev.metrics.get("search_seeds", 1))
+
+
+def _mean_over_seeds(evs: list[Evaluation]) -> Evaluation:
+    """One result from a candidate's evaluations at one fidelity on several seeds."""
+    if len(evs) == 1:
+        return evs[0]
+    mean = statistics.fmean
+    metrics = {k: mean(ev.metrics[k] for ev in evs) for k in evs[0].metrics
+               if all(finite(ev.metrics.get(k)) for ev in evs)}
+    metrics["search_seeds"] = float(len(evs))
+    return evs[0].with_(
+        metrics=metrics,
+        objectives={k: mean(ev.objectives[k] for ev in evs) for k in evs[0].objectives},
+        seconds=sum(ev.seconds for ev in evs), cost_usd=sum(ev.cost_usd for ev in evs))

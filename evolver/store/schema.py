@@ -1,6 +1,14 @@
 """The run database's schema. Bump SCHEMA_VERSION with any change; readers refuse newer ones."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: statements that bring a database of version N - 1 to version N
+MIGRATIONS = {
+    # 2: search evaluation ids name their seed (c@1/search0, not c@1), as report ids did,
+    # since a search may now evaluate a candidate at one fidelity on several seeds
+    2: [f"UPDATE {table} SET id = id || '/search' || seed WHERE split = 'search'"
+        " AND id NOT LIKE '%/%'" for table in ("evaluations", "pending")],
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

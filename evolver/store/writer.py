@@ -16,7 +16,7 @@ from typing import Any
 
 from evolver.config import RunConfig
 from evolver.store.reader import RunReader, RunStoreError, _candidate
-from evolver.store.schema import SCHEMA, SCHEMA_VERSION
+from evolver.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from evolver.types import Candidate, EvalContext, Evaluation, evaluation_id
 
 
@@ -56,7 +56,22 @@ class RunStore(RunReader):
     @classmethod
     def open(cls, run_dir: str | Path) -> RunStore:
         RunReader(run_dir).close()  # existence and schema checks, with their messages
-        return cls(run_dir)
+        store = cls(run_dir)
+        store._migrate()
+        return store
+
+    def _migrate(self) -> None:
+        """Bring a run written by an older version to this schema, in one transaction."""
+        version = int(self.meta()["schema_version"])
+        if version == SCHEMA_VERSION:
+            return
+        with self.conn:
+            self.conn.execute("BEGIN")
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    self.conn.execute(statement)
+            self.conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                              (str(SCHEMA_VERSION),))
 
     # --- writes -------------------------------------------------------------------------
     def update_config(self, config: RunConfig) -> None:
