@@ -81,13 +81,17 @@ def summarise(store: RunStore, entries: dict[str, Candidate], objectives: list[A
 def paired(report: dict[str, dict[str, dict[str, Any]]], objective: Any, baseline: str
            ) -> dict[str, Any] | None:
     """best minus `baseline` seed by seed (common random numbers make the pairs comparable):
-    mean, std, and on how many seeds the best was better. None without common seeds."""
+    mean, std, on how many seeds the best was better, and `clear`: the mean is better by more
+    than two standard errors. None without common seeds."""
     best, base = report["best"][objective.name], report[baseline][objective.name]
     common = [s for s in best["seeds"] if s in base["seeds"]]
     if not common:
         return None
     diffs = [best["values"][best["seeds"].index(s)] - base["values"][base["seeds"].index(s)]
              for s in common]
-    return {"mean": statistics.fmean(diffs),
-            "std": statistics.stdev(diffs) if len(diffs) > 1 else 0.0,
-            "better": sum(objective.better(d, 0.0) for d in diffs), "n": len(diffs)}
+    mean = statistics.fmean(diffs)
+    std = statistics.stdev(diffs) if len(diffs) > 1 else 0.0
+    gain = -mean if objective.direction == "min" else mean  # > 0: the best is better
+    return {"mean": mean, "std": std, "n": len(diffs),
+            "better": sum(objective.better(d, 0.0) for d in diffs),
+            "clear": len(diffs) > 1 and gain > 2 * std / len(diffs) ** 0.5}

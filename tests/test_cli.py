@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -140,6 +141,8 @@ def test_export_jsonl_has_one_line_per_evaluation(tmp_path: Path) -> None:
                "--run-dir", str(run_dir), "--quiet")
     assert p.returncode == 0, p.stderr
     assert "report split, fresh seeds" in p.stdout and "uniform" in p.stdout
+    assert re.search(r"best - uniform: loss [-+]\S+ ± \S+, better on \d of 3 seeds \((better "
+                     r"beyond the seed spread|not shown better)", p.stdout), p.stdout
     lines = [json.loads(x) for x in evolve("export", str(run_dir)).stdout.splitlines()]
     search = [x for x in lines if x["split"] == "search"]
     assert len(search) == 12

@@ -84,3 +84,26 @@ def test_with_several_fidelities_the_finalists_are_rerun_at_the_top_one(tmp_path
     assert len(finals) == 4 and {ev.fidelity for ev in finals} == {top} == {2}
     assert result.best_evaluation.fidelity == 2
     assert result.best_evaluation.metrics["search_seeds"] == 3
+
+
+def test_the_report_compares_the_best_with_a_baseline_seed_by_seed() -> None:
+    """The summary's verdict: better beyond the seed spread only when the paired mean
+    difference is more than two standard errors."""
+    from evolver.report import paired
+    from evolver.types import Objective
+
+    def entry(values: list[float], name: str = "loss") -> dict:
+        return {name: {"values": values, "seeds": [7, 8, 9]}}
+
+    loss = Objective("loss")
+    steady = paired({"best": entry([1.0, 1.2, 0.9]), "uniform": entry([1.1, 1.31, 1.0])},
+                    loss, "uniform")
+    assert steady["mean"] == pytest.approx(-0.1033, abs=1e-4) and steady["better"] == 3
+    assert steady["clear"]
+    noisy = paired({"best": entry([1.0, 1.2, 0.9]), "uniform": entry([1.1, 1.1, 0.95])},
+                   loss, "uniform")
+    assert noisy["better"] == 2 and not noisy["clear"]
+    accuracy = Objective("accuracy", "max")
+    assert paired({"best": entry([0.9, 0.8, 0.85], "accuracy"),
+                   "uniform": entry([0.7, 0.6, 0.66], "accuracy")}, accuracy,
+                  "uniform")["clear"]

@@ -228,3 +228,19 @@ def test_the_gpu_preset_asks_for_a_gpu_and_names_the_hub_samples() -> None:
                            evaluator="pretrain", evaluator_options={"preset": "gpu-70m"})
         with pytest.raises(ConfigError, match="'gpu-70m' needs a CUDA GPU and none is visible"):
             PretrainEvaluator.from_config(config)
+
+
+def test_paired_study_differences_are_seed_by_seed(sources: dict[str, str], cache: str) -> None:
+    """`noise --paired`: a mixture against itself differs by exactly 0 on every seed (common
+    random numbers); another mixture by its own amount."""
+    from evaluators.pretrain.noise import paired_study, parse_mixture
+
+    evaluator = make(sources, cache)
+    uniform = parse_mixture("1,1", evaluator.domains)
+    assert uniform == {"prose": 0.5, "sums": 0.5}
+    same, prose = paired_study(evaluator, uniform, [uniform, parse_mixture("9,1", ("prose",
+                               "sums"))], seeds=[0, 1], fidelity=0)
+    assert same == [0.0, 0.0]
+    assert len(prose) == 2 and all(d != 0.0 for d in prose)
+    with pytest.raises(SystemExit, match="give 2 shares"):
+        parse_mixture("1,1,1", evaluator.domains)

@@ -39,11 +39,10 @@ from models.proxy_lm import ProxyPreset, get_preset
 if TYPE_CHECKING:
     from evolver.config import RunConfig
 
-#: cpu-tiny's token budget: one fidelity of 196,608 tokens, ~11 s on one core. Cheaper
-#: levels rank mixtures differently: against the 196k ranking, Spearman 0.0-0.1 at 49k
-#: tokens (which ranks consistently across its own seeds, 0.87: a different landscape, not
-#: noise) and 0.5-0.7 at 98k; at 196k the spread across candidates is 4.1x the seed spread
-#: (bench/RESULTS.md). A cheap level that ranks otherwise steers the islands wrong.
+#: cpu-tiny's token budget: one fidelity of 196,608 tokens, 11-14 s on one core. A cheaper
+#: level would screen badly: at 49,152 tokens two seeds rank 12 mixtures alike at Spearman
+#: 0.25 only (at 196k: 0.57), so successive halving would promote nearly at random and the
+#: islands would select on noise (bench/RESULTS.md).
 DEFAULT_FIDELITIES = get_preset("cpu-tiny").budgets
 REPETITION_POLICIES = ("penalty", "invalid")
 MIXING = ("sample", "reweight")

@@ -7,7 +7,13 @@ well above 1 (the house goal is 3) means the search ranks mixtures, not seeds. I
 reports the paired spread: the seed-to-seed spread of the *difference* between two
 mixtures, which is what common random numbers make small.
 
-    python -m evaluators.pretrain.noise --fidelity 0 1 2 --candidates 10 --seeds 5
+    python -m evaluators.pretrain.noise --fidelity 0 --candidates 10 --seeds 4
+    python -m evaluators.pretrain.noise --fidelities 49152 196608 --fidelity 0 1
+
+`--paired MIXTURE ...` asks instead whether given mixtures beat the uniform one: each is
+trained beside uniform on every seed, and the difference is reported seed by seed.
+
+    python -m evaluators.pretrain.noise --seeds 4 --paired .3,.3,.3,.1 .2,.2,.4,.2
 """
 
 from __future__ import annotations
@@ -62,6 +68,27 @@ def study(evaluator: PretrainEvaluator, reference: Mapping[str, float],
     }
 
 
+def paired_study(evaluator: PretrainEvaluator, reference: Mapping[str, float],
+                 mixtures: Sequence[Mapping[str, float]], seeds: Sequence[int],
+                 fidelity: int) -> list[list[float]]:
+    """For each mixture, its loss minus the reference's on each seed (common random numbers)."""
+    ref = losses(evaluator, reference, seeds, fidelity)
+    return [[a - b for a, b in zip(losses(evaluator, m, seeds, fidelity), ref, strict=True)]
+            for m in mixtures]
+
+
+def parse_mixture(text: str, domains: Sequence[str]) -> dict[str, float]:
+    """`.3,.3,.3,.1`: shares in the evaluator's domain order."""
+    try:
+        shares = [float(x) for x in text.split(",")]
+    except ValueError:
+        shares = []
+    if len(shares) != len(domains) or min(shares) < 0 or sum(shares) <= 0:
+        raise SystemExit(f"--paired {text!r}: give {len(domains)} shares >= 0 separated by "
+                         f"commas, in the order {', '.join(domains)}")
+    return {d: x / sum(shares) for d, x in zip(domains, shares, strict=True)}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     import numpy as np
 
@@ -75,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--mixing", default=None, help="sample or reweight")
     parser.add_argument("--fidelities", type=int, nargs="+", default=None,
                         help="token budgets (default: the evaluator's)")
+    parser.add_argument("--paired", nargs="+", metavar="MIXTURE", default=None,
+                        help="mixtures as comma-separated shares in domain order; each is "
+                             "compared with uniform seed by seed instead of the noise study")
     args = parser.parse_args(argv)
     options: dict[str, Any] = {"threads": args.threads}
     if args.fidelities:
@@ -84,6 +114,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     evaluator = PretrainEvaluator(**options)
     evaluator.prepare()
     target = MixTarget(domains=evaluator.domains)
+    if args.paired:
+        mixtures = [parse_mixture(m, evaluator.domains) for m in args.paired]
+        seeds = list(range(args.seeds))
+        for fidelity in args.fidelity:
+            print(f"fidelity {fidelity} ({evaluator.fidelities[fidelity]} tokens), split "
+                  f"search, seeds {seeds}: mixture minus uniform", flush=True)
+            diffs = paired_study(evaluator, target.uniform(), mixtures, seeds, fidelity)
+            for text, d in zip(args.paired, diffs, strict=True):
+                spread = statistics.stdev(d) if len(d) > 1 else 0.0
+                print(f"  {text}: {statistics.fmean(d):+.4f} ± {spread:.4f} (per seed "
+                      f"{' '.join(f'{x:+.3f}' for x in d)})", flush=True)
+        return
     rng = np.random.default_rng(0)  # the default run's first random candidates
     candidates = [target.random_genome(rng) for _ in range(args.candidates)]
     seeds = list(range(args.seeds))

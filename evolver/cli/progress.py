@@ -71,7 +71,10 @@ def print_summary(result, objectives: Sequence[Objective]) -> None:  # noqa: ANN
         for name in result.report:
             diff = paired(result.report, objectives[0], name) if name != "best" else None
             if diff is not None:
+                verdict = "better beyond the seed spread" if diff["clear"] else \
+                    "not shown better: within two standard errors"
                 print(f"  best - {name}: {objectives[0].name} {diff['mean']:+.4g} ± "
-                      f"{diff['std']:.2g}, better on {diff['better']} of {diff['n']} seeds")
+                      f"{diff['std']:.2g}, better on {diff['better']} of {diff['n']} seeds "
+                      f"({verdict})")
     print(f"frontier: {len(result.frontier)} candidates; `evolve export {result.run_dir}` "
           "writes every evaluation")
