@@ -27,14 +27,17 @@ def measure_report(engine: Engine, store: RunStore, executor: Executor
     if best is None or config.report_seeds == 0:
         return {}
     fidelity = best[1].fidelity
+    target = engine.target
     entries: dict[str, Candidate] = {"best": best[0]}
-    for name, genome in engine.target.baselines().items():
-        entries[name] = Candidate(f"baseline-{name}", config.target, genome, island=-1,
-                                  operator="baseline")
+    for name, genome in target.baselines().items():
+        # a baseline the search named best is measured once, as the best
+        same = target.key(genome) == target.key(best[0].genome)
+        entries[name] = best[0] if same else Candidate(
+            f"baseline-{name}", config.target, genome, island=-1, operator="baseline")
     seeds = report_seeds(config.seed, config.report_seeds)
     done = {ev.id for _, ev in store.evaluations("report")}
     todo = []
-    for candidate in entries.values():
+    for candidate in {c.id: c for c in entries.values()}.values():
         for seed in seeds:
             ctx = EvalContext(fidelity=fidelity, seed=seed, split="report")
             if evaluation_id(candidate.id, fidelity, "report", seed) not in done:

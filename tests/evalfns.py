@@ -18,6 +18,12 @@ def quadratic(candidate):  # noqa: ANN001, ANN201
     return {"loss": sum((w[d] - OPTIMUM[d]) ** 2 for d in OPTIMUM), "pid": os.getpid()}
 
 
+def centred(candidate):  # noqa: ANN001, ANN201
+    """A law whose optimum is the uniform mixture itself."""
+    w = candidate.genome
+    return {"loss": sum((x - 1 / len(w)) ** 2 for x in w.values())}
+
+
 def slow_quadratic(candidate):  # noqa: ANN001, ANN201
     time.sleep(float(os.environ.get("ARCHIPELAGO_TEST_SLEEP", "0.05")))
     return quadratic(candidate)

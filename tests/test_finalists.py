@@ -10,6 +10,7 @@ import pytest
 
 from evolver import ConfigError, Engine, RunConfig, RunReader
 from evolver.seeds import finalist_seeds, report_seeds
+from evolver.types import Objective
 from tests import evalfns
 
 
@@ -90,7 +91,6 @@ def test_the_report_compares_the_best_with_a_baseline_seed_by_seed() -> None:
     """The summary's verdict: better beyond the seed spread only when the paired mean
     difference is more than two standard errors."""
     from evolver.report import paired
-    from evolver.types import Objective
 
     def entry(values: list[float], name: str = "loss") -> dict:
         return {name: {"values": values, "seeds": [7, 8, 9]}}
@@ -107,3 +107,18 @@ def test_the_report_compares_the_best_with_a_baseline_seed_by_seed() -> None:
     assert paired({"best": entry([0.9, 0.8, 0.85], "accuracy"),
                    "uniform": entry([0.7, 0.6, 0.66], "accuracy")}, accuracy,
                   "uniform")["clear"]
+
+
+def test_a_baseline_the_search_names_best_is_measured_once(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Where nothing beats the uniform mixture, the search names it best: the report measures
+    it once, not twice, and the summary says so instead of showing a difference of 0."""
+    from evolver.cli.progress import print_summary
+
+    config = noisy_run(tmp_path, budget=12, finalists=0, report_seeds=2)
+    result = Engine(config, evaluator=evalfns.centred).run()
+    assert result.best.genome == {d: 0.25 for d in ("code", "docs", "web", "math")}
+    assert result.report["uniform"]["loss"]["candidate_id"] == result.best.id
+    with RunReader(result.run_dir) as r:
+        assert len(list(r.evaluations("report"))) == 2
+    print_summary(result, [Objective("loss")])
+    assert "best is the uniform baseline itself" in capsys.readouterr().out

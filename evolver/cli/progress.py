@@ -68,8 +68,14 @@ def print_summary(result, objectives: Sequence[Objective]) -> None:  # noqa: ANN
             line = ", ".join(f"{o.name}={stats[o.name]['mean']:.4g} ± {stats[o.name]['std']:.2g}"
                              for o in objectives)
             print(f"  {name:<10} {line}")
-        for name in result.report:
-            diff = paired(result.report, objectives[0], name) if name != "best" else None
+        best_id = result.report["best"][objectives[0].name]["candidate_id"]
+        for name, stats in result.report.items():
+            if name == "best":
+                continue
+            if next(iter(stats.values()))["candidate_id"] == best_id:
+                print(f"  best is the {name} baseline itself: the search found nothing better")
+                continue
+            diff = paired(result.report, objectives[0], name)
             if diff is not None:
                 verdict = "better beyond the seed spread" if diff["clear"] else \
                     "not shown better: within two standard errors"
