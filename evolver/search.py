@@ -111,10 +111,11 @@ class SearchLoop:
         done = {ev.id for _, ev in self.store.evaluations("search")} | set(self.jobs)
         jobs = [(c, EvalContext(fidelity=fidelity, seed=s)) for c in finalists for s in seeds
                 if evaluation_id(c.id, fidelity, "search", s) not in done]
-        self.engine.record_event(self.store, Event(
-            "finalists", f"re-evaluating {len(finalists)} finalists at fidelity {fidelity} on "
-            f"seeds {seeds}: {', '.join(c.id for c in finalists)}",
-            data={"ids": [c.id for c in finalists], "fidelity": fidelity, "seeds": seeds}))
+        if jobs:  # a resumed run whose finals were all done has nothing new to announce
+            self.engine.record_event(self.store, Event(
+                "finalists", f"re-evaluating {len(finalists)} finalists at fidelity {fidelity} "
+                f"on seeds {seeds}: {', '.join(c.id for c in finalists)}",
+                data={"ids": [c.id for c in finalists], "fidelity": fidelity, "seeds": seeds}))
         return jobs
 
     def _submit_next(self) -> None:
