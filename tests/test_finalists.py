@@ -42,6 +42,10 @@ def test_the_best_few_get_more_seeds_and_the_best_is_the_best_mean(tmp_path: Pat
     assert result.best_evaluation.objectives["loss"] == pytest.approx(means[result.best.id])
     assert result.best_evaluation.metrics["search_seeds"] == 3
     assert result.report["best"]["loss"]["seeds"] == report_seeds(3, 2)  # still fresh ones
+    from evolver.cli.status import gather
+
+    with RunReader(result.run_dir) as r:  # `evolve status` says the best is a mean
+        assert gather(r)["best"]["search_seeds"] == 3
 
 
 def test_finalists_change_nothing_the_islands_learn(tmp_path: Path) -> None:

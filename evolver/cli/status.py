@@ -7,6 +7,7 @@ import json
 import time
 
 from evolver.store import RunReader
+from evolver.store.reader import search_seeds
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +44,7 @@ def gather(reader: RunReader) -> dict:
         "best": None if best is None else {
             "candidate_id": best[0].id, "island": best[0].island,
             "objectives": best[1].objectives, "genome": best[0].genome,
+            "search_seeds": search_seeds(best[1]),
         },
     }
 
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
               f"told {isl['told']}, best {isl['best']}")
     if info["best"]:
         b = info["best"]
-        print(f"best: {b['candidate_id']} (island {b['island']}) {b['objectives']}")
+        seeds = f", mean of {b['search_seeds']} search seeds" if b["search_seeds"] > 1 else ""
+        print(f"best: {b['candidate_id']} (island {b['island']}{seeds}) {b['objectives']}")
         print(f"  genome: {b['genome']}")
     return 0
