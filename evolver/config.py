@@ -122,12 +122,12 @@ class RunConfig:
                     Objective.parse(spec)
                 except ValueError as exc:
                     raise ConfigError(f"objectives: {exc}") from None
-        strategies = self.strategy if isinstance(self.strategy, list) else \
-            [self.strategy] if self.strategy is not None else []
+        strategies = self.strategy if isinstance(self.strategy, list) else [self.strategy]
         from islands.strategies import strategy_names
 
         for s in strategies:
-            _check_choice("strategy", s, strategy_names())
+            if s is not None:  # None: resolved later (with_defaults)
+                _check_choice("strategy", s, strategy_names())
         if isinstance(self.strategy, list) and not self.strategy:
             raise ConfigError("strategy: an empty list; give one strategy or one per island")
         for name in ("target_options", "evaluator_options", "strategy_options"):

@@ -65,10 +65,10 @@ def summarise(store: RunStore, entries: dict[str, Candidate], objectives: list[A
             by_candidate.setdefault(ev.candidate_id, []).append(ev)
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for name, candidate in entries.items():
-        evs = [ev for ev in by_candidate.get(candidate.id, []) if ev.ok]
+        evs = sorted((ev for ev in by_candidate.get(candidate.id, []) if ev.ok),
+                     key=lambda ev: seeds.index(ev.seed))
         out[name] = {}
         for obj in objectives:
-            evs.sort(key=lambda ev: seeds.index(ev.seed))
             values = [ev.objectives[obj.name] for ev in evs]
             out[name][obj.name] = {
                 "values": values,

@@ -122,7 +122,7 @@ class SearchLoop:
         promotion = self.halving.next_promotion()
         if promotion is not None:
             candidate, level = promotion
-            self._submit(candidate, EvalContext(fidelity=level, seed=self.config.seed))
+            self._submit(candidate, EvalContext(fidelity=level, seed=self.seed))
             self.engine.record_event(self.store, Event(
                 "promotion", f"{candidate.id} promoted to fidelity {level}",
                 island=candidate.island, data={"candidate_id": candidate.id, "fidelity": level}))

@@ -72,7 +72,7 @@ def print_summary(result, objectives: Sequence[Objective]) -> None:  # noqa: ANN
         for name, stats in result.report.items():
             if name == "best":
                 continue
-            if next(iter(stats.values()))["candidate_id"] == best_id:
+            if stats[objectives[0].name]["candidate_id"] == best_id:
                 print(f"  best is the {name} baseline itself: the search found nothing better")
                 continue
             diff = paired(result.report, objectives[0], name)
