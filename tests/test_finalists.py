@@ -126,3 +126,25 @@ def test_a_baseline_the_search_names_best_is_measured_once(tmp_path: Path, capsy
         assert len(list(r.evaluations("report"))) == 2
     print_summary(result, [Objective("loss")])
     assert "best is the uniform baseline itself" in capsys.readouterr().out
+
+
+def test_a_run_written_before_seeded_search_ids_resumes(tmp_path: Path) -> None:
+    """Schema 1 named search evaluations `c@0` without their seed; opening such a run for
+    writing renames them, so resume neither re-runs nor double-counts any of them."""
+    import sqlite3
+
+    first = Engine(noisy_run(tmp_path, budget=10, finalists=0), evaluator=evalfns.noisy).run()
+    conn = sqlite3.connect(first.run_dir / "run.db")
+    with conn:  # back to how schema 1 wrote it
+        conn.execute("UPDATE evaluations SET id = substr(id, 1, instr(id, '/') - 1)"
+                     " WHERE split = 'search'")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.close()
+    resumed = Engine.resume(first.run_dir, evaluator=evalfns.noisy, budget=14).run()
+    conn = sqlite3.connect(resumed.run_dir / "run.db")  # the stored ids, not derived ones
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    ids = [row[0] for row in conn.execute("SELECT id FROM evaluations WHERE split = 'search'")]
+    conn.close()
+    assert version == ("2",)
+    assert len(ids) == len(set(ids)) == 14
+    assert all(i.endswith("/search3") for i in ids)
